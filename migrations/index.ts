@@ -1,0 +1,24 @@
+import type { Knex } from 'knex';
+import * as accounts from './001_accounts.js';
+import * as clients from './002_clients.js';
+import * as signingKeys from './003_signing_keys.js';
+import * as auditEvents from './004_audit_events.js';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** Listed statically so the same migrations run from `dist/`, from tests and on PGlite. */
+const migrations: ReadonlyArray<[string, Migration]> = [
+  ['001_accounts', accounts],
+  ['002_clients', clients],
+  ['003_signing_keys', signingKeys],
+  ['004_audit_events', auditEvents],
+];
+
+export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
+  getMigrations: async () => [...migrations],
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, migration]) => migration,
+};

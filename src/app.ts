@@ -1,0 +1,52 @@
+import type Provider from 'oidc-provider';
+import type { Config } from './config/index.js';
+import { demoRoutes } from './demo/routes.js';
+import { loadPrivateJwks } from './domain/signing-keys.js';
+import { assets } from './http/assets.js';
+import { errorPages } from './http/error-pages.js';
+import { healthRoutes } from './http/health.js';
+import { providerPages } from './http/provider-pages.js';
+import { requestContext } from './http/request-context.js';
+import { securityHeaders } from './http/security-headers.js';
+import { interactionRoutes } from './interaction/routes.js';
+import type { Logger } from './observability/logger.js';
+import { createProvider } from './oidc/provider.js';
+import type { Services } from './services.js';
+import { pingDb, type Db } from './store/pg/db.js';
+import { pingRedis, type RedisClient } from './store/redis/connect.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  redis: RedisClient;
+  logger: Logger;
+  services: Services;
+}
+
+/**
+ * The HTTP application: oidc-provider is itself the Koa app; pforte's middleware and
+ * routes run in front of the provider's own endpoints.
+ */
+export async function buildApp({ config, db, redis, logger, services }: AppDeps): Promise<Provider> {
+  const jwks = await loadPrivateJwks(services.signingKeys.repo, services.signingKeys.box);
+  const provider = createProvider({
+    config,
+    redis,
+    jwks,
+    clientMetadata: (clientId) => services.clients.providerMetadata(clientId),
+    accountClaims: async (accountId) => {
+      const account = await services.accounts.findById(accountId);
+      if (!account || account.status !== 'active') return undefined;
+      return { email: account.email, email_verified: account.email_verified, name: account.name ?? undefined };
+    },
+    pages: providerPages,
+  });
+  provider.use(requestContext(logger));
+  provider.use(securityHeaders({ isHttps: config.isHttps }));
+  provider.use(errorPages(logger));
+  provider.use(assets());
+  provider.use(healthRoutes({ postgres: () => pingDb(db), redis: () => pingRedis(redis) }).routes());
+  provider.use(interactionRoutes({ provider, accounts: services.accounts, audit: services.audit }).routes());
+  if (!config.isProduction) provider.use(demoRoutes({ config, clients: services.clients }).routes());
+  return provider;
+}

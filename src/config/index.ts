@@ -1,0 +1,202 @@
+import { z } from 'zod';
+
+/**
+ * The one typed configuration of pforte (SPEC 2). Every environment variable is
+ * declared here with its default; `loadConfig` reports every wrong variable at once.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const secretList = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .refine((list) => list.length > 0 && list.every((s) => s.length >= 32), {
+    message: 'must be a comma-separated list of secrets, each at least 32 characters',
+  });
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0, 65535).default(3000),
+  ISSUER: z.url().optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// URL').optional(),
+  MAIL_FROM: z.string().min(3).default('pforte <no-reply@localhost>'),
+  COOKIE_SECRETS: secretList.optional(),
+  KEY_ENCRYPTION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: bool.default(false),
+  TAN_LENGTH: int(4, 12).default(6),
+  TAN_TTL_SECONDS: int(30, 24 * 3600).default(600),
+  TAN_MAX_ATTEMPTS: int(1, 100).default(5),
+  TAN_RESEND_COOLDOWN_SECONDS: int(0, 3600).default(60),
+  TAN_MAX_SENDS_PER_HOUR: int(1, 1000).default(5),
+  DEVICE_TRUST_DAYS: int(1, 3650).default(30),
+  DEVICE_BIND_BROWSER_MAJOR: bool.default(false),
+  STAY_SIGNED_IN_DAYS: int(1, 3650).default(30),
+  SESSION_MAX_HOURS: int(1, 24 * 365).default(12),
+  LOCKOUT_THRESHOLD: int(1, 1000).default(5),
+  LOCKOUT_BASE_SECONDS: int(1).default(60),
+  LOCKOUT_MAX_SECONDS: int(1).default(900),
+  LOCKOUT_HARD_LIMIT: int(1, 100).default(100),
+  PASSWORD_MIN_LENGTH: int(8, 72).default(8),
+  BCRYPT_COST: int(4, 15).default(12),
+  INITIAL_PASSWORD_DAYS: int(1, 3650).default(30),
+  ACTIVATION_LINK_DAYS: int(1, 365).default(7),
+  CONFIRMATION_LINK_HOURS: int(1, 24 * 30).default(48),
+  RESET_LINK_MINUTES: int(5, 24 * 60).default(60),
+  AGENT_NUMBER_PATTERN: z
+    .string()
+    .default('^\\d{2}/\\d{3}/\\d{4}$')
+    .refine((p) => {
+      try {
+        new RegExp(p);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a valid regular expression'),
+  AGENT_LOGIN_REVEAL_MISMATCH: bool.default(false),
+  SUPPORT_CONTACT: z.string().max(500).optional(),
+  DATA_DIR: z.string().default('.data'),
+});
+
+type Env = z.infer<typeof schema>;
+
+export interface Config {
+  readonly env: Env['NODE_ENV'];
+  readonly isProduction: boolean;
+  readonly port: number;
+  readonly issuer: string;
+  readonly isHttps: boolean;
+  readonly databaseUrl?: string;
+  readonly redisUrl?: string;
+  readonly smtpUrl?: string;
+  readonly mailFrom: string;
+  readonly cookieSecrets: readonly string[];
+  readonly keyEncryptionSecret: string;
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly trustProxy: boolean;
+  readonly dataDir: string;
+  readonly tan: {
+    readonly length: number;
+    readonly ttlSeconds: number;
+    readonly maxAttempts: number;
+    readonly resendCooldownSeconds: number;
+    readonly maxSendsPerHour: number;
+  };
+  readonly devices: { readonly trustDays: number; readonly bindBrowserMajor: boolean };
+  readonly session: { readonly staySignedInDays: number; readonly maxHours: number };
+  readonly lockout: {
+    readonly threshold: number;
+    readonly baseSeconds: number;
+    readonly maxSeconds: number;
+    readonly hardLimit: number;
+  };
+  readonly passwords: {
+    readonly minLength: number;
+    readonly bcryptCost: number;
+    readonly initialPasswordDays: number;
+  };
+  readonly links: {
+    readonly activationDays: number;
+    readonly confirmationHours: number;
+    readonly resetMinutes: number;
+  };
+  readonly agentNumberPattern: RegExp;
+  readonly agentLoginRevealMismatch: boolean;
+  readonly supportContact?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Secrets that outside production may be generated once and kept under DATA_DIR. */
+export interface DevSecretSource {
+  cookieSecrets(): string[];
+  keyEncryptionSecret(): string;
+}
+
+/**
+ * Parses the environment. Outside production, missing secrets come from `devSecrets`
+ * (generated into `.data/`); in production they and the external services are required.
+ */
+export function loadConfig(environment: NodeJS.ProcessEnv, devSecrets?: DevSecretSource): Config {
+  const raw = Object.fromEntries(
+    Object.entries(environment).filter(([key, value]) => key in schema.shape && value !== ''),
+  );
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const env = parsed.data;
+  const isProduction = env.NODE_ENV === 'production';
+  const issuer = (env.ISSUER ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
+  const problems: string[] = [];
+  if (isProduction) {
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'COOKIE_SECRETS', 'KEY_ENCRYPTION_SECRET'] as const) {
+      if (!env[name]) problems.push(`${name}: required when NODE_ENV=production`);
+    }
+    if (!issuer.startsWith('https://')) problems.push('ISSUER: must be an https URL when NODE_ENV=production');
+  }
+  if (env.LOCKOUT_BASE_SECONDS > env.LOCKOUT_MAX_SECONDS) {
+    problems.push('LOCKOUT_BASE_SECONDS: must not exceed LOCKOUT_MAX_SECONDS');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return Object.freeze({
+    env: env.NODE_ENV,
+    isProduction,
+    port: env.PORT,
+    issuer,
+    isHttps: issuer.startsWith('https://'),
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM,
+    cookieSecrets: env.COOKIE_SECRETS ?? requireDev(devSecrets).cookieSecrets(),
+    keyEncryptionSecret: env.KEY_ENCRYPTION_SECRET ?? requireDev(devSecrets).keyEncryptionSecret(),
+    logLevel: env.LOG_LEVEL,
+    trustProxy: env.TRUST_PROXY,
+    dataDir: env.DATA_DIR,
+    tan: {
+      length: env.TAN_LENGTH,
+      ttlSeconds: env.TAN_TTL_SECONDS,
+      maxAttempts: env.TAN_MAX_ATTEMPTS,
+      resendCooldownSeconds: env.TAN_RESEND_COOLDOWN_SECONDS,
+      maxSendsPerHour: env.TAN_MAX_SENDS_PER_HOUR,
+    },
+    devices: { trustDays: env.DEVICE_TRUST_DAYS, bindBrowserMajor: env.DEVICE_BIND_BROWSER_MAJOR },
+    session: { staySignedInDays: env.STAY_SIGNED_IN_DAYS, maxHours: env.SESSION_MAX_HOURS },
+    lockout: {
+      threshold: env.LOCKOUT_THRESHOLD,
+      baseSeconds: env.LOCKOUT_BASE_SECONDS,
+      maxSeconds: env.LOCKOUT_MAX_SECONDS,
+      hardLimit: env.LOCKOUT_HARD_LIMIT,
+    },
+    passwords: {
+      minLength: env.PASSWORD_MIN_LENGTH,
+      bcryptCost: env.BCRYPT_COST,
+      initialPasswordDays: env.INITIAL_PASSWORD_DAYS,
+    },
+    links: {
+      activationDays: env.ACTIVATION_LINK_DAYS,
+      confirmationHours: env.CONFIRMATION_LINK_HOURS,
+      resetMinutes: env.RESET_LINK_MINUTES,
+    },
+    agentNumberPattern: new RegExp(env.AGENT_NUMBER_PATTERN),
+    agentLoginRevealMismatch: env.AGENT_LOGIN_REVEAL_MISMATCH,
+    supportContact: env.SUPPORT_CONTACT,
+  });
+}
+
+function requireDev(devSecrets: DevSecretSource | undefined): DevSecretSource {
+  if (!devSecrets) throw new ConfigError(['COOKIE_SECRETS / KEY_ENCRYPTION_SECRET: required']);
+  return devSecrets;
+}

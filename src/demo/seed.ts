@@ -1,0 +1,28 @@
+import type { Config } from '../config/index.js';
+import type { Services } from '../services.js';
+import { DEMO_CLIENT_NAME } from './routes.js';
+
+export const DEMO_USER = { email: 'demo@example.com', password: 'Demo-Passw0rd!', name: 'Demo User' };
+
+/**
+ * On the first start with embedded defaults: a first-party demo client for /demo and a
+ * demo user, so a newcomer can watch a whole sign-in at once.
+ */
+export async function seedDemo(config: Config, services: Services): Promise<string[] | undefined> {
+  const existing = await services.clients.list();
+  if (existing.length > 0) return undefined;
+  await services.clients.create({
+    name: DEMO_CLIENT_NAME,
+    redirectUris: [`${config.issuer}/demo/callback`],
+    postLogoutRedirectUris: [`${config.issuer}/demo`],
+    firstParty: true,
+  }, 'seed');
+  if (!(await services.accounts.findByEmail(DEMO_USER.email))) {
+    await services.accounts.create({ ...DEMO_USER, actor: 'seed' });
+  }
+  return [
+    'pforte is running with embedded defaults (PGlite under .data/, in-memory Redis, mails in the log).',
+    `Try a sign-in: open ${config.issuer}/demo and click "Mit pforte anmelden" (add ?ui_locales=en for English).`,
+    `Demo user: ${DEMO_USER.email} / ${DEMO_USER.password}`,
+  ];
+}

@@ -1,0 +1,23 @@
+import type { AuditEvent, AuditRepo } from '../store/pg/audit-repo.js';
+
+/** Security-relevant acts, named once so that logs, metrics and queries agree. */
+export type AuditType =
+  | 'login.success'
+  | 'login.failure'
+  | 'account.created'
+  | 'client.created'
+  | 'client.updated'
+  | 'client.deleted'
+  | 'keys.rotated';
+
+export interface AuditLog {
+  record(type: AuditType, event?: Omit<AuditEvent, 'type'>): Promise<void>;
+}
+
+export function createAuditLog(repo: AuditRepo): AuditLog {
+  return {
+    async record(type, event = {}) {
+      await repo.insert({ type, ...event });
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { NotFoundError, ValidationError } from '../errors/index.js';
+import type { ClientRow, ClientsRepo } from '../store/pg/clients-repo.js';
+import { ACR_VALUES, acrRank, type Acr } from './assurance.js';
+import type { AuditLog } from './audit.js';
+import type { SecretBox } from './secret-box.js';
+
+export const SUPPORTED_SCOPES = ['openid', 'email', 'profile', 'roles', 'org', 'agent', 'offline_access'] as const;
+export const SUPPORTED_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
+export const LOGIN_METHODS = ['password', 'agent'] as const;
+
+/** pforte's own client metadata, registered with oidc-provider as extra properties. */
+export const EXTRA_CLIENT_PROPERTIES = [
+  'first_party',
+  'login_method',
+  'allowed_acr_values',
+  'min_acr',
+  'device_shortcut',
+  'pkce_required',
+] as const;
+
+const uri = z
+  .string()
+  .max(2000)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && !url.hash && !value.includes('#');
+    } catch {
+      return false;
+    }
+  }, 'must be an absolute http(s) URL without a fragment');
+
+const acr = z.enum(ACR_VALUES);
+
+const clientInput = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    redirectUris: z.array(uri).max(20).default([]),
+    postLogoutRedirectUris: z.array(uri).max(20).default([]),
+    isPublic: z.boolean().default(false),
+    grantTypes: z.array(z.enum(SUPPORTED_GRANT_TYPES)).min(1).default(['authorization_code', 'refresh_token']),
+    acr: z.array(acr).min(1).default(['urn:pforte:loa:1', 'urn:pforte:loa:2']),
+    defaultAcr: acr.default('urn:pforte:loa:1'),
+    minAcr: acr.default('urn:pforte:loa:1'),
+    deviceShortcut: z.boolean().default(true),
+    scopes: z.array(z.enum(SUPPORTED_SCOPES)).min(1).default([...SUPPORTED_SCOPES]),
+    backchannelLogoutUri: uri.optional(),
+    firstParty: z.boolean().default(false),
+    loginMethod: z.enum(LOGIN_METHODS).default('password'),
+    tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
+    pkceRequired: z.boolean().default(true),
+  })
+  .superRefine((c, ctx) => {
+    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (c.grantTypes.includes('authorization_code') && c.redirectUris.length === 0) problem('redirectUris', 'at least one redirect URI is needed');
+    if (c.isPublic && c.grantTypes.includes('client_credentials')) problem('grantTypes', 'a public client cannot use client_credentials');
+    if (c.isPublic && !c.pkceRequired) problem('pkceRequired', 'only a confidential client can be exempted from PKCE');
+    if (!c.acr.includes(c.defaultAcr)) problem('defaultAcr', 'must be one of the allowed acr values');
+    if (!c.acr.some((a) => acrRank(a) >= acrRank(c.minAcr))) problem('minAcr', 'no allowed acr reaches the minimum');
+    if (acrRank(c.defaultAcr) < acrRank(c.minAcr)) problem('defaultAcr', 'is below the minimum acr');
+  });
+
+export type ClientInput = z.input<typeof clientInput>;
+type ValidClient = z.output<typeof clientInput>;
+
+export interface ClientView {
+  client_id: string;
+  client_secret?: string;
+  name: string;
+  metadata: Record<string, unknown>;
+  created_at: Date;
+}
+
+function toMetadata(clientId: string, c: ValidClient): Record<string, unknown> {
+  const usesCode = c.grantTypes.includes('authorization_code');
+  return {
+    client_id: clientId,
+    client_name: c.name,
+    redirect_uris: c.redirectUris,
+    post_logout_redirect_uris: c.postLogoutRedirectUris,
+    grant_types: c.grantTypes,
+    response_types: usesCode ? ['code'] : [],
+    token_endpoint_auth_method: c.isPublic ? 'none' : c.tokenEndpointAuthMethod,
+    scope: c.scopes.join(' '),
+    default_acr_values: [c.defaultAcr],
+    ...(c.backchannelLogoutUri ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
+    first_party: c.firstParty,
+    login_method: c.loginMethod,
+    allowed_acr_values: c.acr,
+    min_acr: c.minAcr,
+    device_shortcut: c.deviceShortcut,
+    pkce_required: c.pkceRequired,
+  };
+}
+
+/** The reverse of toMetadata, so `update` can apply a partial change over what is stored. */
+function fromMetadata(m: Record<string, unknown>): ValidClient {
+  return {
+    name: m.client_name as string,
+    redirectUris: m.redirect_uris as string[],
+    postLogoutRedirectUris: (m.post_logout_redirect_uris as string[]) ?? [],
+    isPublic: m.token_endpoint_auth_method === 'none',
+    grantTypes: m.grant_types as ValidClient['grantTypes'],
+    acr: m.allowed_acr_values as Acr[],
+    defaultAcr: (m.default_acr_values as Acr[])[0]!,
+    minAcr: m.min_acr as Acr,
+    deviceShortcut: m.device_shortcut as boolean,
+    scopes: (m.scope as string).split(' ') as ValidClient['scopes'],
+    backchannelLogoutUri: m.backchannel_logout_uri as string | undefined,
+    firstParty: m.first_party as boolean,
+    loginMethod: m.login_method as ValidClient['loginMethod'],
+    tokenEndpointAuthMethod: (m.token_endpoint_auth_method === 'none' ? 'client_secret_basic' : m.token_endpoint_auth_method) as ValidClient['tokenEndpointAuthMethod'],
+    pkceRequired: m.pkce_required !== false,
+  };
+}
+
+function validate(input: ClientInput): ValidClient {
+  const parsed = clientInput.safeParse(input);
+  if (!parsed.success) {
+    throw new ValidationError(Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0] ?? 'client'), i.message])));
+  }
+  return parsed.data;
+}
+
+export function createClientService({ repo, box, audit }: { repo: ClientsRepo; box: SecretBox; audit: AuditLog }) {
+  const view = (row: ClientRow, secret?: string): ClientView => ({
+    client_id: row.client_id,
+    ...(secret ? { client_secret: secret } : {}),
+    name: row.name,
+    metadata: row.metadata,
+    created_at: row.created_at,
+  });
+  const resolve = async (ref: string): Promise<ClientRow> => {
+    const row = await repo.findByIdOrName(ref);
+    if (!row) throw new NotFoundError('client');
+    return row;
+  };
+
+  return {
+    async create(input: ClientInput, actor?: string): Promise<ClientView> {
+      const client = validate(input);
+      const clientId = randomBytes(16).toString('base64url');
+      const secret = client.isPublic ? undefined : randomBytes(32).toString('base64url');
+      const row = await repo.insert({
+        client_id: clientId,
+        name: client.name,
+        metadata: toMetadata(clientId, client),
+        secret_encrypted: secret ? box.seal(secret) : null,
+      });
+      await audit.record('client.created', { client_id: clientId, actor: actor ?? null });
+      return view(row, secret);
+    },
+
+    async update(ref: string, changes: Partial<ClientInput>, actor?: string): Promise<ClientView> {
+      const row = await resolve(ref);
+      const client = validate({ ...fromMetadata(row.metadata), ...changes });
+      if (client.isPublic !== (row.secret_encrypted === null)) {
+        throw new ValidationError({ isPublic: 'a client cannot switch between public and confidential' });
+      }
+      const updated = await repo.update(row.client_id, { name: client.name, metadata: toMetadata(row.client_id, client) });
+      await audit.record('client.updated', { client_id: row.client_id, actor: actor ?? null, detail: { changed: Object.keys(changes) } });
+      return view(updated!);
+    },
+
+    show: async (ref: string) => view(await resolve(ref)),
+    list: async () => (await repo.list()).map((row) => view(row)),
+
+    async delete(ref: string, actor?: string): Promise<void> {
+      const row = await resolve(ref);
+      await repo.delete(row.client_id);
+      await audit.record('client.deleted', { client_id: row.client_id, actor: actor ?? null });
+    },
+
+    /** Full oidc-provider metadata including the decrypted secret, for the Client model. */
+    async providerMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
+      const row = await repo.findById(clientId);
+      if (!row) return undefined;
+      return row.secret_encrypted ? { ...row.metadata, client_secret: box.open(row.secret_encrypted) } : row.metadata;
+    },
+  };
+}
+
+export type ClientService = ReturnType<typeof createClientService>;

@@ -1,0 +1,45 @@
+import { errors as oidcErrors } from 'oidc-provider';
+import type { Context, Middleware } from 'koa';
+import { DomainError } from '../errors/index.js';
+import { pickLocale } from '../i18n/index.js';
+import type { Logger } from '../observability/logger.js';
+import { renderPage } from './render.js';
+
+/** Errors of pforte's own routes become pages; nothing internal is shown, only a request id. */
+export function errorPages(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      await renderErrorPage(ctx, error, logger);
+    }
+  };
+}
+
+export async function renderErrorPage(ctx: Context, error: unknown, logger: Logger): Promise<void> {
+  ctx.state.locale ??= pickLocale(ctx.query.ui_locales, (l) => ctx.acceptsLanguages(l));
+  const { status, message } = classify(error);
+  if (status >= 500) {
+    logger.error({ requestId: ctx.state.requestId, err: error }, 'request failed');
+  } else {
+    logger.info({ requestId: ctx.state.requestId, code: message, status }, 'request refused');
+  }
+  await renderPage(ctx, 'error', { message: `error.${message}`, status }, status);
+}
+
+function classify(error: unknown): { status: number; message: string } {
+  if (error instanceof oidcErrors.SessionNotFound) return { status: 400, message: 'interaction_expired' };
+  if (error instanceof DomainError) {
+    if (error.code === 'bad_request') return { status: error.status, message: 'bad_request' };
+    if (error.status === 404) return { status: 404, message: 'not_found' };
+    return { status: error.status, message: error.status === 503 ? 'unavailable' : 'generic' };
+  }
+  if (isUnavailable(error)) return { status: 503, message: 'unavailable' };
+  return { status: 500, message: 'internal' };
+}
+
+/** Connection failures to Postgres, Redis or SMTP: "temporarily unavailable", not a crash. */
+export function isUnavailable(error: unknown): boolean {
+  const text = `${(error as { code?: string })?.code ?? ''} ${(error as Error)?.message ?? ''}`;
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|Connection is closed|MaxRetriesPerRequest|Knex: Timeout|connect ECONN/.test(text);
+}

@@ -1,0 +1,58 @@
+import type { Context } from 'koa';
+import { DomainError } from '../errors/index.js';
+
+const MAX_FORM_BYTES = 16 * 1024;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Strict application/x-www-form-urlencoded parser for the hosted pages. Written here
+ * (not co-body) because it must refuse what libraries silently repair: invalid UTF-8,
+ * malformed percent escapes, repeated fields and oversized bodies all become a 400.
+ */
+export async function parseForm(ctx: Context, maxBytes = MAX_FORM_BYTES): Promise<Record<string, string>> {
+  if (!ctx.request.is('application/x-www-form-urlencoded')) throw new DomainError('bad_request', 400);
+  const declared = Number(ctx.get('content-length') || 0);
+  if (declared > maxBytes) throw new DomainError('bad_request', 413);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw new DomainError('bad_request', 413);
+    chunks.push(chunk as Buffer);
+  }
+  const form: Record<string, string> = Object.create(null);
+  const raw = Buffer.concat(chunks).toString('latin1');
+  for (const pair of raw.split('&')) {
+    if (!pair) continue;
+    const eq = pair.indexOf('=');
+    const name = decodeField(eq === -1 ? pair : pair.slice(0, eq));
+    const value = decodeField(eq === -1 ? '' : pair.slice(eq + 1));
+    if (name in form) throw new DomainError('bad_request', 400);
+    form[name] = value;
+  }
+  return form;
+}
+
+function decodeField(encoded: string): string {
+  const bytes: number[] = [];
+  const text = encoded.replace(/\+/g, ' ');
+  for (let i = 0; i < text.length; i += 1) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x25) {
+      const hex = text.slice(i + 1, i + 3);
+      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new DomainError('bad_request', 400);
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(ch);
+    }
+  }
+  try {
+    const decoded = utf8.decode(Uint8Array.from(bytes));
+    // Control characters have no place in any form field of ours.
+    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(decoded)) throw new Error('control character');
+    return decoded;
+  } catch {
+    throw new DomainError('bad_request', 400);
+  }
+}

@@ -1,0 +1,23 @@
+import type { KoaContextWithOIDC } from 'oidc-provider';
+
+/**
+ * First-party clients skip the consent page: their grant is created (or widened to what
+ * this request asks) without asking. Everyone else keeps the grant they consented to,
+ * so a step-up for the same client and scopes never asks for consent again.
+ */
+export async function loadExistingGrant(ctx: KoaContextWithOIDC) {
+  const { oidc } = ctx;
+  const client = oidc.client!;
+  const session = oidc.session!;
+  const grantId = (oidc.result?.consent as { grantId?: string } | undefined)?.grantId ?? session.grantIdFor(client.clientId);
+  const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+  if (client.metadata().first_party !== true) return existing;
+
+  const grant = existing ?? new oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId! });
+  const scopes = [...oidc.requestParamScopes].filter((scope) => client.scope?.split(' ').includes(scope));
+  grant.addOIDCScope(scopes.join(' '));
+  const claims = [...oidc.requestParamClaims].filter((claim) => !['sub', 'acr', 'amr', 'auth_time'].includes(claim));
+  if (claims.length > 0) grant.addOIDCClaims(claims);
+  await grant.save();
+  return grant;
+}

@@ -1,0 +1,126 @@
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Config } from '../config/index.js';
+import { ACR_VALUES } from '../domain/assurance.js';
+import { EXTRA_CLIENT_PROPERTIES, SUPPORTED_SCOPES } from '../domain/clients.js';
+import type { RedisClient } from '../store/redis/connect.js';
+import { createClientAdapter, type ClientMetadataSource } from './client-adapter.js';
+import { loadExistingGrant } from './first-party-grant.js';
+import { createRedisAdapterClass } from './redis-adapter.js';
+import { sessionTtlSeconds } from './session-ttl.js';
+
+/** Claims each scope releases (SPEC 5); the ID token carries them too. */
+export const SCOPE_CLAIMS = {
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
+  email: ['email', 'email_verified'],
+  profile: ['name'],
+  roles: ['roles'],
+  org: ['org', 'orgs'],
+  agent: ['agent_number'],
+} as const;
+
+export interface AccountClaimsSource {
+  /** All claims of an account, or undefined when it does not exist or may not sign in. */
+  (accountId: string): Promise<Record<string, unknown> | undefined>;
+}
+
+/** How the provider shows pages to people; supplied by the app so oidc/ knows no views. */
+export interface ProviderPages {
+  error(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }, error: Error): Promise<void>;
+  logout(ctx: KoaContextWithOIDC, form: string): Promise<void>;
+  loggedOut(ctx: KoaContextWithOIDC): Promise<void>;
+}
+
+export interface ProviderDeps {
+  config: Config;
+  redis: RedisClient;
+  jwks: { keys: object[] };
+  clientMetadata: ClientMetadataSource;
+  accountClaims: AccountClaimsSource;
+  pages: ProviderPages;
+  interactionPolicy?: Configuration['interactions'] extends infer I ? (I extends { policy?: infer P } ? P : never) : never;
+}
+
+export function createProvider({ config, redis, jwks, clientMetadata, accountClaims, pages, interactionPolicy }: ProviderDeps): Provider {
+  const RedisAdapter = createRedisAdapterClass(redis);
+  const clientAdapter = createClientAdapter(clientMetadata);
+  const cookiePrefix = (prefix: string) => (config.isHttps ? prefix : '');
+
+  const configuration: Configuration = {
+    adapter: function Adapter(this: unknown, name: string) {
+      return name === 'Client' ? clientAdapter : new RedisAdapter(name);
+    } as unknown as Configuration['adapter'],
+    jwks: jwks as Configuration['jwks'],
+    acrValues: [...ACR_VALUES],
+    scopes: [...SUPPORTED_SCOPES],
+    claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
+    conformIdTokenClaims: false, // the ID token carries the claims of the granted scopes (SPEC 5)
+    responseTypes: ['code'],
+    extraClientMetadata: {
+      properties: [...EXTRA_CLIENT_PROPERTIES],
+      validator(_ctx, key, value) {
+        const valid = key === 'login_method' ? value === 'password' || value === 'agent'
+          : key === 'min_acr' ? (ACR_VALUES as readonly unknown[]).includes(value)
+          : key === 'allowed_acr_values' ? Array.isArray(value)
+          : value === undefined || typeof value === 'boolean';
+        if (!valid) throw new TypeError(`invalid ${key}`);
+      },
+    },
+    async findAccount(_ctx, sub) {
+      const claims = await accountClaims(sub);
+      if (!claims) return undefined;
+      return { accountId: sub, claims: async () => ({ ...claims, sub }) };
+    },
+    loadExistingGrant,
+    pkce: {
+      required: (_ctx, client) => client.metadata().pkce_required !== false,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      claimsParameter: { enabled: true },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => pages.logout(ctx, form),
+        postLogoutSuccessSource: (ctx) => pages.loggedOut(ctx),
+      },
+    },
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && code.scopes.has('openid'),
+    rotateRefreshToken: true,
+    clientBasedCORS: (_ctx, origin, client) => client.redirectUris?.some((uri) => new URL(uri).origin === origin) ?? false,
+    cookies: {
+      keys: [...config.cookieSecrets],
+      // Interaction cookies are scoped to their interaction's path, which `__Host-` forbids.
+      names: {
+        session: `${cookiePrefix('__Host-')}pforte.session`,
+        interaction: `${cookiePrefix('__Secure-')}pforte.interaction`,
+        resume: `${cookiePrefix('__Secure-')}pforte.resume`,
+      },
+      long: { httpOnly: true, sameSite: 'lax', path: '/' },
+      short: { httpOnly: true, sameSite: 'lax' },
+    },
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 60,
+      ClientCredentials: 600,
+      IdToken: 3600,
+      Interaction: 3600,
+      Grant: 14 * 86400,
+      RefreshToken: 14 * 86400,
+      Session: (_ctx, session) => sessionTtlSeconds(session, config.session),
+    },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      ...(interactionPolicy ? { policy: interactionPolicy } : {}),
+    },
+    renderError: (ctx, out, error) => pages.error(ctx, out as never, error),
+  };
+
+  const provider = new Provider(config.issuer, configuration);
+  provider.proxy = config.trustProxy;
+  return provider;
+}

@@ -1,0 +1,92 @@
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import type { RedisClient } from '../store/redis/connect.js';
+
+/** Upper bound for any artifact the provider stores without its own lifetime. */
+const FALLBACK_TTL_SECONDS = 14 * 24 * 3600;
+
+/**
+ * Atomically marks an artifact consumed: of many parallel redemptions exactly one sees 1.
+ * Returns 0 for a missing key, 0 when it was consumed already, 1 when this call consumed it.
+ */
+const CONSUME_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+return redis.call('HSETNX', KEYS[1], 'consumed', ARGV[1])
+`;
+
+const keys = {
+  model: (name: string, id: string) => `pforte:oidc:${name}:{${id}}`,
+  grant: (grantId: string) => `pforte:oidc:grant:{${grantId}}`,
+  uid: (uid: string) => `pforte:oidc:uid:{${uid}}`,
+  userCode: (code: string) => `pforte:oidc:user_code:{${code}}`,
+};
+
+/**
+ * oidc-provider adapter for every short-lived model (sessions, interactions, codes,
+ * tokens, grants...). Each artifact is a Redis hash {payload, consumed?} with a TTL;
+ * a per-grant set indexes what was issued under a grant so revoking it removes all.
+ * Keys of one artifact carry their own hash tag, and no command spans two keys, so the
+ * adapter works on Redis Cluster.
+ */
+export function createRedisAdapterClass(redis: RedisClient) {
+  return class RedisAdapter implements Adapter {
+    constructor(private readonly name: string) {}
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      const ttl = expiresIn > 0 ? Math.ceil(expiresIn) : FALLBACK_TTL_SECONDS;
+      const key = keys.model(this.name, id);
+      await redis.multi().del(key).hset(key, 'payload', JSON.stringify(payload)).expire(key, ttl).exec();
+      const writes: Promise<unknown>[] = [];
+      if (payload.grantId) writes.push(indexUnderGrant(redis, payload.grantId, key, ttl));
+      if (payload.uid) writes.push(redis.set(keys.uid(payload.uid), id, 'EX', ttl));
+      if (payload.userCode) writes.push(redis.set(keys.userCode(payload.userCode), id, 'EX', ttl));
+      await Promise.all(writes);
+    }
+
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      const stored = await redis.hgetall(keys.model(this.name, id));
+      if (!stored.payload) return undefined;
+      const payload = JSON.parse(stored.payload) as AdapterPayload;
+      return stored.consumed ? { ...payload, consumed: Number(stored.consumed) } : payload;
+    }
+
+    async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      const id = await redis.get(keys.uid(uid));
+      return id ? this.find(id) : undefined;
+    }
+
+    async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      const id = await redis.get(keys.userCode(userCode));
+      return id ? this.find(id) : undefined;
+    }
+
+    async consume(id: string): Promise<void> {
+      const consumedAt = Math.floor(Date.now() / 1000);
+      const won = await redis.eval(CONSUME_SCRIPT, 1, keys.model(this.name, id), consumedAt);
+      // A lost race is a replay: refuse it the same way the provider refuses a replay it sees.
+      if (won !== 1) throw new errors.InvalidGrant(`${this.name} already consumed`);
+    }
+
+    async destroy(id: string): Promise<void> {
+      await redis.del(keys.model(this.name, id));
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      await revokeGrant(redis, grantId);
+    }
+  };
+}
+
+async function indexUnderGrant(redis: RedisClient, grantId: string, key: string, ttl: number): Promise<void> {
+  const grantKey = keys.grant(grantId);
+  await redis.sadd(grantKey, key);
+  // The index lives as long as the longest-lived artifact under it.
+  if ((await redis.ttl(grantKey)) < ttl) await redis.expire(grantKey, ttl);
+}
+
+/** Deletes every artifact issued under a grant, then the index itself. */
+export async function revokeGrant(redis: RedisClient, grantId: string): Promise<void> {
+  const grantKey = keys.grant(grantId);
+  const members = await redis.smembers(grantKey);
+  await Promise.all(members.map((key) => redis.del(key)));
+  await redis.del(grantKey);
+}

@@ -1,0 +1,35 @@
+import type { Config } from './config/index.js';
+import { ensureSigningKeys } from './domain/signing-keys.js';
+import type { Logger } from './observability/logger.js';
+import { createServices, type Services } from './services.js';
+import { createDb, migrate, type Db } from './store/pg/db.js';
+import { createRedis, type RedisClient } from './store/redis/connect.js';
+
+export interface Runtime {
+  config: Config;
+  db: Db;
+  redis: RedisClient;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** Connects to Postgres and Redis, migrates, and makes sure signing keys exist. */
+export async function openRuntime(config: Config, logger: Logger, { keyPrefix }: { keyPrefix?: string } = {}): Promise<Runtime> {
+  const db = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const applied = await migrate(db);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+  const redis = createRedis({ redisUrl: config.redisUrl, keyPrefix });
+  redis.on?.('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection problem'));
+  const services = createServices({ config, db });
+  await ensureSigningKeys(services.signingKeys.repo, services.signingKeys.box);
+  return {
+    config,
+    db,
+    redis,
+    services,
+    async close() {
+      redis.disconnect();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import type { Db } from './db.js';
+
+export interface AuditEvent {
+  type: string;
+  account_id?: string | null;
+  client_id?: string | null;
+  actor?: string | null;
+  ip?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+export interface AuditRow extends Required<AuditEvent> {
+  id: string;
+  at: Date;
+}
+
+export function createAuditRepo(db: Db) {
+  const table = () => db<AuditRow>('audit_events');
+  return {
+    async insert(event: AuditEvent): Promise<void> {
+      await table().insert({ ...event, detail: JSON.stringify(event.detail ?? {}) } as never);
+    },
+    async list({ accountId, type, limit = 100 }: { accountId?: string; type?: string; limit?: number } = {}): Promise<AuditRow[]> {
+      const query = table().orderBy('id', 'desc').limit(limit);
+      if (accountId) query.where({ account_id: accountId });
+      if (type) query.where({ type });
+      return query;
+    },
+  };
+}
+
+export type AuditRepo = ReturnType<typeof createAuditRepo>;
