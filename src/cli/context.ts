@@ -1,0 +1,47 @@
+import { fileDevSecrets } from '../config/dev-secrets.js';
+import { loadConfig, type Config } from '../config/index.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { openRuntime, type Runtime } from '../runtime.js';
+import { createDb, type Db } from '../store/pg/db.js';
+import type { CliIo } from './output.js';
+
+/** What every command gets: where to write, and how to reach the stores for one run. */
+export interface CliContext {
+  io: CliIo;
+  /** Recorded as the actor of audit events; the OS user when known. */
+  actor: string;
+  /** Postgres only, no migrations, no Redis (for `pforte migrate`); always closed afterwards. */
+  withDb<T>(work: (db: Db, tools: { config: Config; logger: Logger }) => Promise<T>): Promise<T>;
+  /** The full runtime (migrated Postgres, Redis, services); always closed afterwards. */
+  withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Promise<T>;
+}
+
+export function createCliContext(io: CliIo): CliContext {
+  // Loaded on first use, so `--help` and usage errors need no configuration.
+  const setup = () => {
+    const config = loadConfig(io.env, fileDevSecrets(io.env.DATA_DIR || '.data'));
+    return { config, logger: createLogger({ level: config.logLevel }) };
+  };
+  return {
+    io,
+    actor: io.env.USER ? `cli:${io.env.USER}` : 'cli',
+    async withDb(work) {
+      const { config, logger } = setup();
+      const db = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        return await work(db, { config, logger });
+      } finally {
+        await db.destroy();
+      }
+    },
+    async withRuntime(work) {
+      const { config, logger } = setup();
+      const runtime = await openRuntime(config, logger);
+      try {
+        return await work(runtime);
+      } finally {
+        await runtime.close();
+      }
+    },
+  };
+}

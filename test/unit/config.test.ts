@@ -1,0 +1,41 @@
+import { describe, expect, test } from '@jest/globals';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
+
+const secrets = { cookieSecrets: () => ['x'.repeat(32)], keyEncryptionSecret: () => 'y'.repeat(32) };
+
+describe('configuration', () => {
+  test('defaults follow SPEC 2', () => {
+    const config = loadConfig({}, secrets);
+    expect(config.port).toBe(3000);
+    expect(config.issuer).toBe('http://localhost:3000');
+    expect(config.tan).toEqual({ length: 6, ttlSeconds: 600, maxAttempts: 5, resendCooldownSeconds: 60, maxSendsPerHour: 5 });
+    expect(config.passwords.bcryptCost).toBe(12);
+    expect(config.session).toEqual({ staySignedInDays: 30, maxHours: 12 });
+    expect(config.agentNumberPattern.test('60/123/4567')).toBe(true);
+  });
+
+  test('every wrong variable is named at once', () => {
+    try {
+      loadConfig({ PORT: 'abc', BCRYPT_COST: '99', TRUST_PROXY: 'maybe', COOKIE_SECRETS: 'short' }, secrets);
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const text = (error as ConfigError).message;
+      for (const name of ['PORT', 'BCRYPT_COST', 'TRUST_PROXY', 'COOKIE_SECRETS']) expect(text).toContain(name);
+    }
+  });
+
+  test('production requires the external services, secrets and an https issuer', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' }, secrets)).toThrow(/DATABASE_URL[\s\S]*REDIS_URL[\s\S]*SMTP_URL[\s\S]*COOKIE_SECRETS[\s\S]*KEY_ENCRYPTION_SECRET[\s\S]*ISSUER/);
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      ISSUER: 'https://login.example.com',
+      DATABASE_URL: 'postgres://db/pforte',
+      REDIS_URL: 'redis://cache:6379',
+      SMTP_URL: 'smtp://mail:25',
+      COOKIE_SECRETS: 'a'.repeat(32),
+      KEY_ENCRYPTION_SECRET: 'b'.repeat(32),
+    });
+    expect(config.isHttps).toBe(true);
+  });
+});

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { createRedisAdapterClass } from '../../src/oidc/redis-adapter.js';
+import { TEST_REDIS_URL } from '../helpers/database.js';
+
+const prefix = `test:${randomBytes(6).toString('hex')}:`;
+let redis: Redis;
+let raw: Redis;
+
+beforeAll(() => {
+  redis = new Redis(TEST_REDIS_URL, { keyPrefix: prefix });
+  raw = new Redis(TEST_REDIS_URL);
+});
+afterAll(async () => {
+  const keys = await raw.keys(`${prefix}*`);
+  if (keys.length > 0) await raw.del(...keys);
+  redis.disconnect();
+  raw.disconnect();
+});
+
+describe('Redis adapter for oidc-provider', () => {
+  test('stores with a TTL on every key, finds, destroys', async () => {
+    const Adapter = createRedisAdapterClass(redis);
+    const sessions = new Adapter('Session');
+    await sessions.upsert('s1', { uid: 'u1', accountId: 'a1' } as never, 120);
+    expect(await sessions.find('s1')).toMatchObject({ uid: 'u1', accountId: 'a1' });
+    expect(await sessions.findByUid('u1')).toMatchObject({ accountId: 'a1' });
+    const keys = await raw.keys(`${prefix}*`);
+    expect(keys.length).toBeGreaterThanOrEqual(2);
+    for (const key of keys) {
+      const ttl = await raw.ttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(120);
+    }
+    // Keys carry a Cluster hash tag around the artifact id.
+    expect(keys.some((k) => k.endsWith('pforte:oidc:Session:{s1}'))).toBe(true);
+    await sessions.destroy('s1');
+    expect(await sessions.find('s1')).toBeUndefined();
+  });
+
+  test('an artifact without a lifetime still gets one', async () => {
+    const Adapter = createRedisAdapterClass(redis);
+    await new Adapter('Grant').upsert('g-no-ttl', {} as never, 0);
+    expect(await raw.ttl(`${prefix}pforte:oidc:Grant:{g-no-ttl}`)).toBeGreaterThan(0);
+  });
+
+  test('consume is atomic and stays marked: of twenty parallel calls exactly one wins', async () => {
+    const Adapter = createRedisAdapterClass(redis);
+    const codes = new Adapter('AuthorizationCode');
+    await codes.upsert('c1', { grantId: 'g1' } as never, 60);
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => codes.consume('c1')));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(19);
+    const found = await codes.find('c1');
+    expect(typeof found?.consumed).toBe('number');
+    await expect(codes.consume('missing')).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  test('revoking a grant removes everything issued under it, and nothing else', async () => {
+    const Adapter = createRedisAdapterClass(redis);
+    const access = new Adapter('AccessToken');
+    const refresh = new Adapter('RefreshToken');
+    await access.upsert('at1', { grantId: 'g2' } as never, 3600);
+    await refresh.upsert('rt1', { grantId: 'g2' } as never, 7200);
+    await access.upsert('at-other', { grantId: 'g3' } as never, 3600);
+    expect(await raw.ttl(`${prefix}pforte:oidc:grant:{g2}`)).toBeGreaterThan(3600);
+    await access.revokeByGrantId('g2');
+    expect(await access.find('at1')).toBeUndefined();
+    expect(await refresh.find('rt1')).toBeUndefined();
+    expect(await access.find('at-other')).toBeDefined();
+    expect(await raw.exists(`${prefix}pforte:oidc:grant:{g2}`)).toBe(0);
+  });
+});
