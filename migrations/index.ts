@@ -3,6 +3,8 @@ import * as accounts from './001_accounts.js';
 import * as clients from './002_clients.js';
 import * as signingKeys from './003_signing_keys.js';
 import * as auditEvents from './004_audit_events.js';
+import * as agentNumbers from './005_agent_numbers.js';
+import * as trustedDevices from './006_trusted_devices.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -15,6 +17,8 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['002_clients', clients],
   ['003_signing_keys', signingKeys],
   ['004_audit_events', auditEvents],
+  ['005_agent_numbers', agentNumbers],
+  ['006_trusted_devices', trustedDevices],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

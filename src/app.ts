@@ -8,7 +8,11 @@ import { healthRoutes } from './http/health.js';
 import { providerPages } from './http/provider-pages.js';
 import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
+import { accountRoutes } from './account/routes.js';
+import type { FlowState } from './interaction/flow.js';
 import { interactionRoutes } from './interaction/routes.js';
+import { devOutboxRoutes } from './mail/outbox-routes.js';
+import { createFlowStore } from './store/redis/flow-store.js';
 import type { Logger } from './observability/logger.js';
 import { createProvider } from './oidc/provider.js';
 import type { Services } from './services.js';
@@ -46,7 +50,21 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
   provider.use(errorPages(logger));
   provider.use(assets());
   provider.use(healthRoutes({ postgres: () => pingDb(db), redis: () => pingRedis(redis) }).routes());
-  provider.use(interactionRoutes({ provider, accounts: services.accounts, audit: services.audit }).routes());
-  if (!config.isProduction) provider.use(demoRoutes({ config, clients: services.clients }).routes());
+  provider.use(interactionRoutes({
+    provider,
+    config,
+    accounts: services.accounts,
+    audit: services.audit,
+    tans: services.tans,
+    devices: services.devices,
+    lockout: services.lockout,
+    mailer: services.mailer,
+    flows: createFlowStore<FlowState>(redis, 3600),
+  }).routes());
+  provider.use(accountRoutes({ provider, config, devices: services.devices, accounts: services.accounts }).routes());
+  if (!config.isProduction) {
+    provider.use(demoRoutes({ config, clients: services.clients }).routes());
+    if (services.outbox) provider.use(devOutboxRoutes(services.outbox).routes());
+  }
   return provider;
 }

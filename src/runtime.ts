@@ -14,13 +14,13 @@ export interface Runtime {
 }
 
 /** Connects to Postgres and Redis, migrates, and makes sure signing keys exist. */
-export async function openRuntime(config: Config, logger: Logger, { keyPrefix }: { keyPrefix?: string } = {}): Promise<Runtime> {
+export async function openRuntime(config: Config, logger: Logger, { keyPrefix, clock }: { keyPrefix?: string; clock?: () => Date } = {}): Promise<Runtime> {
   const db = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
   const redis = createRedis({ redisUrl: config.redisUrl, keyPrefix });
   redis.on?.('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection problem'));
-  const services = createServices({ config, db });
+  const services = createServices({ config, db, redis, logger, clock });
   await ensureSigningKeys(services.signingKeys.repo, services.signingKeys.box);
   return {
     config,
@@ -28,6 +28,7 @@ export async function openRuntime(config: Config, logger: Logger, { keyPrefix }:
     redis,
     services,
     async close() {
+      services.mailer.close();
       redis.disconnect();
       await db.destroy();
     },

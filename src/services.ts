@@ -2,31 +2,73 @@ import type { Config } from './config/index.js';
 import { createAccountService } from './domain/accounts.js';
 import { createAuditLog } from './domain/audit.js';
 import { createClientService } from './domain/clients.js';
+import { createDeviceService } from './domain/devices.js';
+import { createLockout } from './domain/lockout.js';
 import { createPasswordHasher } from './domain/passwords.js';
-import { createSecretBox } from './domain/secret-box.js';
+import { createSecretBox, deriveKey } from './domain/secret-box.js';
+import { createTanService } from './domain/tans.js';
+import { createDevOutbox } from './mail/dev-outbox.js';
+import { createMailer } from './mail/mailer.js';
+import type { Logger } from './observability/logger.js';
 import { createAccountsRepo } from './store/pg/accounts-repo.js';
 import { createAuditRepo } from './store/pg/audit-repo.js';
 import { createClientsRepo } from './store/pg/clients-repo.js';
 import type { Db } from './store/pg/db.js';
+import { createDevicesRepo } from './store/pg/devices-repo.js';
 import { createSigningKeysRepo } from './store/pg/signing-keys-repo.js';
+import type { RedisClient } from './store/redis/connect.js';
+import { createLockoutStore } from './store/redis/lockout-store.js';
+import { createTanStore } from './store/redis/tan-store.js';
+
+export interface ServiceDeps {
+  config: Config;
+  db: Db;
+  redis: RedisClient;
+  logger: Logger;
+  /** Injected so tests can move time instead of sleeping. */
+  clock?: () => Date;
+}
 
 /** The domain services, wired once; the CLI, the pages and the provider all use these. */
-export function createServices({ config, db }: { config: Config; db: Db }) {
-  const audit = createAuditLog(createAuditRepo(db));
-  const hasher = createPasswordHasher({ cost: config.passwords.bcryptCost });
+export function createServices({ config, db, redis, logger, clock = () => new Date() }: ServiceDeps) {
+  const auditRepo = createAuditRepo(db);
+  const audit = createAuditLog(auditRepo);
+  const nowMs = () => clock().getTime();
+  const lockout = createLockout({ store: createLockoutStore(redis), audit, policy: config.lockout, now: nowMs });
+  const outbox = config.smtpUrl ? undefined : createDevOutbox();
   return {
     audit,
-    auditRepo: createAuditRepo(db),
+    auditRepo,
+    lockout,
+    outbox,
+    mailer: createMailer({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, logger, outbox }),
     accounts: createAccountService({
       repo: createAccountsRepo(db),
-      hasher,
+      hasher: createPasswordHasher({ cost: config.passwords.bcryptCost }),
       audit,
       passwordMinLength: config.passwords.minLength,
+      agentNumberPattern: config.agentNumberPattern,
     }),
     clients: createClientService({
       repo: createClientsRepo(db),
       box: createSecretBox(config.keyEncryptionSecret, 'client-secret'),
       audit,
+    }),
+    tans: createTanService({
+      store: createTanStore(redis),
+      audit,
+      lockout,
+      policy: config.tan,
+      hmacKey: deriveKey(config.keyEncryptionSecret, 'tan-digest'),
+      now: nowMs,
+    }),
+    devices: createDeviceService({
+      repo: createDevicesRepo(db),
+      audit,
+      trustDays: config.devices.trustDays,
+      bindBrowserMajor: config.devices.bindBrowserMajor,
+      hmacKey: deriveKey(config.keyEncryptionSecret, 'device-token'),
+      clock,
     }),
     signingKeys: {
       repo: createSigningKeysRepo(db),

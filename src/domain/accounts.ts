@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConflictError, ValidationError } from '../errors/index.js';
 import type { AccountRow, AccountsRepo, AccountStatus } from '../store/pg/accounts-repo.js';
 import type { AuditLog } from './audit.js';
+import { normaliseAgentNumber } from './agent-number.js';
 import { unmetPasswordRules } from './password-policy.js';
 import type { PasswordHasher } from './passwords.js';
 
@@ -16,6 +17,7 @@ export interface CreateAccountInput {
   email: string;
   password?: string;
   name?: string;
+  agentNumber?: string;
   status?: AccountStatus;
   actor?: string;
 }
@@ -25,12 +27,14 @@ export interface AccountServiceDeps {
   hasher: PasswordHasher;
   audit: AuditLog;
   passwordMinLength: number;
+  agentNumberPattern: RegExp;
 }
 
-export function createAccountService({ repo, hasher, audit, passwordMinLength }: AccountServiceDeps) {
+export function createAccountService({ repo, hasher, audit, passwordMinLength, agentNumberPattern }: AccountServiceDeps) {
   return {
     findById: (id: string) => repo.findById(id),
     findByEmail: (email: string) => repo.findByEmail(email),
+    findByAgentNumber: (agentNumber: string) => repo.findByAgentNumber(agentNumber),
     list: repo.list,
 
     async create(input: CreateAccountInput): Promise<AccountRow> {
@@ -42,11 +46,17 @@ export function createAccountService({ repo, hasher, audit, passwordMinLength }:
         if (unmet.length > 0) problems.password = `password_${unmet[0]}`;
       }
       if (input.name !== undefined && input.name.length > 200) problems.name = 'too_long';
+      const agentNumber = input.agentNumber === undefined ? undefined : normaliseAgentNumber(input.agentNumber, agentNumberPattern);
+      if (input.agentNumber !== undefined && !agentNumber) problems.agentNumber = 'agent_number_invalid';
       if (Object.keys(problems).length > 0) throw new ValidationError(problems);
       if (await repo.findByEmail(email!)) throw new ConflictError('email_taken', 'email', 'an account with this email exists');
+      if (agentNumber && (await repo.findByAgentNumber(agentNumber))) {
+        throw new ConflictError('agent_number_taken', 'agentNumber', 'an account with this agent number exists');
+      }
       const account = await repo.insert({
         email: email!,
         name: input.name ?? null,
+        agent_number: agentNumber ?? null,
         status: input.status ?? 'active',
         password_hash: input.password === undefined ? null : await hasher.hash(input.password),
       });
@@ -55,14 +65,15 @@ export function createAccountService({ repo, hasher, audit, passwordMinLength }:
     },
 
     /**
-     * The account whose password this is, or undefined. Unknown emails spend the same
-     * bcrypt time as wrong passwords, so the answer time reveals nothing.
+     * Checks a password. `account` is returned even when the password is wrong, so the
+     * caller can count the failure against it. Unknown emails spend the same bcrypt time
+     * as wrong passwords, so the answer time reveals nothing.
      */
-    async verifyPassword(emailInput: string, password: string): Promise<AccountRow | undefined> {
+    async verifyPassword(emailInput: string, password: string): Promise<{ account?: AccountRow; isValid: boolean }> {
       const email = normaliseEmail(emailInput);
       const account = email ? await repo.findByEmail(email) : undefined;
-      const matches = await hasher.verify(password, account?.password_hash);
-      return matches ? account : undefined;
+      const isValid = await hasher.verify(password, account?.password_hash);
+      return { account, isValid: isValid && account !== undefined };
     },
   };
 }

@@ -8,7 +8,14 @@ export type AuditType =
   | 'client.created'
   | 'client.updated'
   | 'client.deleted'
-  | 'keys.rotated';
+  | 'keys.rotated'
+  | 'device.trusted'
+  | 'device.used'
+  | 'device.revoked'
+  | 'account.locked'
+  | 'tan.sent'
+  | 'tan.failed'
+  | 'tan.void';
 
 export interface AuditLog {
   record(type: AuditType, event?: Omit<AuditEvent, 'type'>): Promise<void>;

@@ -28,3 +28,8 @@ export function createSecretBox(secret: string, purpose: string): SecretBox {
     },
   };
 }
+
+/** A key for one purpose (TAN digests, device-token hashes, CSRF tokens) from the master secret. */
+export function deriveKey(secret: string, purpose: string): string {
+  return Buffer.from(hkdfSync('sha256', secret, 'pforte', purpose, 32)).toString('base64url');
+}

@@ -1,35 +1,39 @@
 import Router from '@koa/router';
-import type Provider from 'oidc-provider';
-import type { AccountService } from '../domain/accounts.js';
-import type { AuditLog } from '../domain/audit.js';
+import { DomainError } from '../errors/index.js';
+import { createAgentLogin } from './agent-login.js';
 import { createAbort, createConsent, renderConsentPage } from './consent.js';
 import { loadInteraction } from './context.js';
-import { createPasswordLogin, renderPasswordPage } from './password-login.js';
-
-export interface InteractionDeps {
-  provider: Provider;
-  accounts: AccountService;
-  audit: AuditLog;
-}
+import type { InteractionDeps } from './deps.js';
+import { preferredMethod, renderLoginPage } from './login-pages.js';
+import { createPasswordLogin } from './password-login.js';
+import { createContinueUnconfirmed, createResendTan, createSubmitTan } from './tan-step.js';
+import { renderTanPage } from './tan-page.js';
 
 /** The hosted login journeys under /interaction/:uid. */
 export function interactionRoutes(deps: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
-  const uidPattern = /^[A-Za-z0-9_-]{1,64}$/;
-  router.param('uid', (uid, ctx, next) => {
-    if (!uidPattern.test(uid)) {
-      ctx.throw(404);
-    }
+  router.param('uid', (uid, _ctx, next) => {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(uid)) throw new DomainError('not_found', 404);
     return next();
   });
 
+  /** The current step: consent, the TAN page of a journey in progress, or a login page. */
   router.get('/', async (ctx) => {
     const interaction = await loadInteraction(deps.provider, ctx);
     if (interaction.details.prompt.name === 'consent') return renderConsentPage(ctx, interaction);
-    return renderPasswordPage(ctx, interaction);
+    const flow = await deps.flows.get(interaction.uid);
+    if (flow?.awaitingTan && !ctx.query.method) return renderTanPage(ctx, interaction, flow);
+    // Choosing a login method (or "correct email address") starts the journey afresh.
+    if (flow) await deps.flows.clear(interaction.uid);
+    return renderLoginPage(ctx, interaction, preferredMethod(ctx, interaction));
   });
   router.post('/password', createPasswordLogin(deps));
+  router.post('/agent', createAgentLogin(deps));
+  router.post('/tan', createSubmitTan(deps));
+  router.post('/tan/resend', createResendTan(deps));
+  router.post('/unconfirmed', createContinueUnconfirmed(deps));
   router.post('/consent', createConsent(deps));
   router.post('/abort', createAbort(deps));
   return router;
 }
+

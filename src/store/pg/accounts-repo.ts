@@ -9,6 +9,7 @@ export interface AccountRow {
   name: string | null;
   status: AccountStatus;
   email_verified: boolean;
+  agent_number: string | null;
   password_changed_at: Date | null;
   created_at: Date;
   updated_at: Date;
@@ -20,6 +21,7 @@ export interface NewAccount {
   name?: string | null;
   status?: AccountStatus;
   email_verified?: boolean;
+  agent_number?: string | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -33,6 +35,9 @@ export function createAccountsRepo(db: Db) {
     },
     async findByEmail(email: string): Promise<AccountRow | undefined> {
       return table().whereRaw('lower(email) = lower(?)', [email]).first();
+    },
+    async findByAgentNumber(agentNumber: string): Promise<AccountRow | undefined> {
+      return table().where({ agent_number: agentNumber }).first();
     },
     async insert(account: NewAccount): Promise<AccountRow> {
       const [row] = await table().insert({ ...account, password_changed_at: account.password_hash ? db.fn.now() : null } as never).returning('*');

@@ -1,0 +1,71 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { Config } from '../config/index.js';
+import type { AccountService } from '../domain/accounts.js';
+import type { DeviceService } from '../domain/devices.js';
+import { deriveKey } from '../domain/secret-box.js';
+import { DomainError } from '../errors/index.js';
+import { pickLocale } from '../i18n/index.js';
+import { parseForm } from '../http/form-body.js';
+import { renderPage } from '../http/render.js';
+
+export interface AccountDeps {
+  provider: Provider;
+  config: Config;
+  accounts: AccountService;
+  devices: DeviceService;
+}
+
+/** The account page (SPEC 4.9): for whoever holds a pforte session in this browser. */
+export function accountRoutes({ provider, config, accounts, devices }: AccountDeps): Router {
+  const router = new Router({ prefix: '/account' });
+  const csrfKey = deriveKey(config.keyEncryptionSecret, 'account-csrf');
+  // Bound to the session, so a token from another browser or session is useless.
+  const csrfFor = (sessionId: string) => createHmac('sha256', csrfKey).update(sessionId).digest('base64url');
+
+  async function signedIn(ctx: Context) {
+    ctx.state.locale = pickLocale(ctx.query.ui_locales, (l) => ctx.acceptsLanguages(l));
+    const session = await provider.Session.get(ctx as never);
+    const account = session.accountId ? await accounts.findById(session.accountId) : undefined;
+    return account && account.status === 'active' ? { session, account } : undefined;
+  }
+
+  async function checkedForm(ctx: Context, sessionId: string): Promise<void> {
+    const form = await parseForm(ctx);
+    const expected = Buffer.from(csrfFor(sessionId));
+    const given = Buffer.from(form.csrf ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new DomainError('bad_request', 403);
+  }
+
+  router.get('/', async (ctx) => {
+    const current = await signedIn(ctx);
+    if (!current) return renderPage(ctx, 'account-signed-out', { showDemo: !config.isProduction }, 401);
+    await renderPage(ctx, 'account', {
+      account: current.account,
+      devices: await devices.list(current.account.id),
+      csrf: csrfFor(current.session.jti),
+      notice: typeof ctx.query.done === 'string' && /^[a-z_]{1,32}$/.test(ctx.query.done) ? `account.done.${ctx.query.done}` : undefined,
+    });
+  });
+
+  router.post('/devices/revoke-all', async (ctx) => {
+    const current = await signedIn(ctx);
+    if (!current) throw new DomainError('bad_request', 401);
+    await checkedForm(ctx, current.session.jti);
+    await devices.revokeAll(current.account.id, `account:${current.account.id}`);
+    ctx.status = 303;
+    ctx.redirect('/account?done=devices_revoked');
+  });
+
+  router.post('/devices/:id/revoke', async (ctx) => {
+    const current = await signedIn(ctx);
+    if (!current) throw new DomainError('bad_request', 401);
+    await checkedForm(ctx, current.session.jti);
+    await devices.revoke(current.account.id, ctx.params.id!, `account:${current.account.id}`);
+    ctx.status = 303;
+    ctx.redirect('/account?done=device_revoked');
+  });
+  return router;
+}

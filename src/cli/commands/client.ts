@@ -1,0 +1,114 @@
+import type { Command } from 'commander';
+import { ACR_VALUES } from '../../domain/assurance.js';
+import { LOGIN_METHODS, SUPPORTED_GRANT_TYPES, SUPPORTED_SCOPES, type ClientInput, type ClientView } from '../../domain/clients.js';
+import type { CliContext } from '../context.js';
+import { commaList, defineFlags, repeatable } from '../flags.js';
+import { formatFields, formatTable, printResult, type OutputOptions } from '../output.js';
+
+/** Values are checked by the client service; defaults (SPEC 6) are defined there too. */
+const clientFlags = defineFlags<keyof ClientInput>([
+  { flags: '--name <name>', field: 'name', description: 'display name (unique)', requiredOnCreate: true },
+  { flags: '--redirect-uri <uri>', field: 'redirectUris', parse: repeatable, description: 'redirect URI, matched exactly (repeatable)' },
+  { flags: '--post-logout-redirect-uri <uri>', field: 'postLogoutRedirectUris', parse: repeatable, description: 'post-logout redirect URI (repeatable)' },
+  { flags: '--public', field: 'isPublic', description: 'public client: no secret, PKCE required' },
+  { flags: '--grant-types <list>', field: 'grantTypes', parse: commaList, description: `comma-separated, of ${SUPPORTED_GRANT_TYPES.join(', ')}` },
+  { flags: '--acr <list>', field: 'acr', parse: commaList, description: `allowed acr values, comma-separated, of ${ACR_VALUES.join(', ')}` },
+  { flags: '--default-acr <acr>', field: 'defaultAcr', description: 'acr used when the relying party asks for none' },
+  { flags: '--min-acr <acr>', field: 'minAcr', description: 'lowest acr any login to this client may have' },
+  { flags: '--no-device-shortcut', field: 'deviceShortcut', description: 'a trusted device never stands in for the TAN' },
+  { flags: '--device-shortcut', field: 'deviceShortcut', description: 'a trusted device may stand in for the TAN', updateOnly: true },
+  { flags: '--scopes <list>', field: 'scopes', parse: commaList, description: `comma-separated, of ${SUPPORTED_SCOPES.join(', ')}` },
+  { flags: '--backchannel-logout-uri <uri>', field: 'backchannelLogoutUri', description: 'back-channel logout endpoint' },
+  { flags: '--first-party', field: 'firstParty', description: 'first-party client: skips the consent page' },
+  { flags: '--no-first-party', field: 'firstParty', description: 'third-party client: shows the consent page', updateOnly: true },
+  { flags: '--login-method <method>', field: 'loginMethod', choices: LOGIN_METHODS, description: 'hosted login journey' },
+  { flags: '--token-endpoint-auth-method <method>', field: 'tokenEndpointAuthMethod', description: 'client_secret_basic or client_secret_post' },
+  { flags: '--no-pkce', field: 'pkceRequired', description: 'exempt a legacy confidential client from PKCE' },
+  { flags: '--pkce', field: 'pkceRequired', description: 'require PKCE again', updateOnly: true },
+]);
+
+const kind = (client: ClientView) => (client.metadata.token_endpoint_auth_method === 'none' ? 'public' : 'confidential');
+
+function describeClient(client: ClientView): string {
+  const m = client.metadata;
+  return formatFields({
+    client_id: client.client_id,
+    name: client.name,
+    type: kind(client),
+    redirect_uris: m.redirect_uris,
+    post_logout_redirect_uris: m.post_logout_redirect_uris,
+    grant_types: m.grant_types,
+    token_endpoint_auth_method: m.token_endpoint_auth_method,
+    scope: m.scope,
+    allowed_acr_values: m.allowed_acr_values,
+    default_acr: (m.default_acr_values as string[] | undefined)?.[0],
+    min_acr: m.min_acr,
+    device_shortcut: m.device_shortcut,
+    first_party: m.first_party,
+    login_method: m.login_method,
+    pkce_required: m.pkce_required,
+    backchannel_logout_uri: m.backchannel_logout_uri,
+    created_at: client.created_at,
+  });
+}
+
+export function registerClientCommands(program: Command, ctx: CliContext): void {
+  const client = program.command('client').description('register and manage relying parties (CLIENT is an id or the unique name)');
+
+  clientFlags
+    .addTo(client.command('create').description('register a client; a confidential client\'s secret is shown only here'), { mode: 'create' })
+    .option('--json', 'print the result as JSON')
+    .action(async (options: OutputOptions, command: Command) => {
+      const input = clientFlags.given(command) as ClientInput;
+      const created = await ctx.withRuntime(({ services }) => clientFlags.inFlagTerms(() => services.clients.create(input, ctx.actor)));
+      printResult(ctx.io, options, created, (c) =>
+        [describeClient(c), ...(c.client_secret ? [`client_secret: ${c.client_secret}`, '(store the secret now; it is not shown again)'] : [])].join('\n'),
+      );
+    });
+
+  client
+    .command('list')
+    .description('list clients')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: OutputOptions) => {
+      const clients = await ctx.withRuntime(({ services }) => services.clients.list());
+      printResult(ctx.io, options, clients, (list) =>
+        list.length === 0 ? 'no clients' : formatTable(['CLIENT_ID', 'TYPE', 'NAME'], list.map((c) => [c.client_id, kind(c), c.name])),
+      );
+    });
+
+  client
+    .command('show')
+    .description('show one client')
+    .argument('<client>', 'client id or name')
+    .option('--json', 'print the result as JSON')
+    .action(async (ref: string, options: OutputOptions) => {
+      const shown = await ctx.withRuntime(({ services }) => services.clients.show(ref));
+      printResult(ctx.io, options, shown, describeClient);
+    });
+
+  clientFlags
+    .addTo(client.command('update').description('change a client; only the given flags change').argument('<client>', 'client id or name'), { mode: 'update' })
+    .option('--json', 'print the result as JSON')
+    .action(async (ref: string, options: OutputOptions, command: Command) => {
+      const changes = clientFlags.given(command) as Partial<ClientInput>;
+      if (Object.keys(changes).length === 0) command.error('nothing to change: give at least one flag (see --help)');
+      const updated = await ctx.withRuntime(({ services }) => clientFlags.inFlagTerms(() => services.clients.update(ref, changes, ctx.actor)));
+      printResult(ctx.io, options, updated, describeClient);
+    });
+
+  client
+    .command('delete')
+    .description('delete a client')
+    .argument('<client>', 'client id or name')
+    .option('--json', 'print the result as JSON')
+    .action(async (ref: string, options: OutputOptions) => {
+      const deleted = await ctx.withRuntime(async ({ services }) => {
+        // Resolve first so the output names the client even when it was given by name.
+        const { client_id, name } = await services.clients.show(ref);
+        await services.clients.delete(client_id, ctx.actor);
+        return { client_id, name, deleted: true };
+      });
+      printResult(ctx.io, options, deleted, (d) => `deleted client ${d.client_id} (${d.name})`);
+    });
+}

@@ -1,0 +1,28 @@
+import type Provider from 'oidc-provider';
+import type { Config } from '../config/index.js';
+import type { AccountService } from '../domain/accounts.js';
+import type { AuditLog } from '../domain/audit.js';
+import type { DeviceService } from '../domain/devices.js';
+import type { Lockout } from '../domain/lockout.js';
+import type { TanService } from '../domain/tans.js';
+import type { Mailer } from '../mail/mailer.js';
+import type { FlowState } from './flow.js';
+
+export interface FlowStore {
+  get(uid: string): Promise<FlowState | undefined>;
+  set(uid: string, state: FlowState): Promise<void>;
+  clear(uid: string): Promise<void>;
+}
+
+/** Everything the hosted login journeys need, passed in (no module singletons). */
+export interface InteractionDeps {
+  provider: Provider;
+  config: Config;
+  accounts: AccountService;
+  audit: AuditLog;
+  tans: TanService;
+  devices: DeviceService;
+  lockout: Lockout;
+  mailer: Mailer;
+  flows: FlowStore;
+}

@@ -1,0 +1,26 @@
+import type { Context } from 'koa';
+import { renderPage } from '../http/render.js';
+import type { InteractionContext } from './context.js';
+
+export type LoginMethod = 'password' | 'agent';
+
+/** Which login page shows first: ?method=, then the RP's login_method, then the client's. */
+export function preferredMethod(ctx: Context, interaction: InteractionContext): LoginMethod {
+  const candidates = [ctx.query.method, interaction.details.params.login_method, interaction.clientMetadata.login_method];
+  return (candidates.find((m) => m === 'password' || m === 'agent') as LoginMethod | undefined) ?? 'password';
+}
+
+interface FormState {
+  values?: Record<string, string>;
+  errors?: Record<string, string>;
+}
+
+export function renderLoginPage(ctx: Context, interaction: InteractionContext, method: LoginMethod, { values = {}, errors = {} }: FormState = {}, status = 200) {
+  const loginHint = interaction.details.params.login_hint;
+  return renderPage(ctx, method === 'agent' ? 'login-agent' : 'login-password', {
+    uid: interaction.uid,
+    clientName: interaction.clientName,
+    values: { email: typeof loginHint === 'string' ? loginHint.slice(0, 254) : '', ...values },
+    errors,
+  }, status);
+}

@@ -1,0 +1,61 @@
+import type { Context } from 'koa';
+import { DomainError } from '../errors/index.js';
+import { parseForm } from '../http/form-body.js';
+import { loadInteraction, type InteractionContext } from './context.js';
+import type { InteractionDeps } from './deps.js';
+import { setDeviceToken } from './device-cookie.js';
+import { readCheckbox, readField } from './fields.js';
+import { continueFlow, finishLogin, isDecoy, sendTanOrExplain, type FlowState } from './flow.js';
+import { renderTanPage } from './tan-page.js';
+
+/** The flow of this interaction, which must be waiting for a TAN; else "start again". */
+async function loadTanFlow(deps: InteractionDeps, ctx: Context): Promise<{ interaction: InteractionContext; flow: FlowState }> {
+  const interaction = await loadInteraction(deps.provider, ctx);
+  const flow = await deps.flows.get(interaction.uid);
+  if (!flow?.awaitingTan) throw new DomainError('bad_request', 400);
+  return { interaction, flow };
+}
+
+/** POST /interaction/:uid/tan — redeem the TAN; on success the email factor is proven. */
+export function createSubmitTan(deps: InteractionDeps) {
+  return async function submitTan(ctx: Context): Promise<void> {
+    const { interaction, flow } = await loadTanFlow(deps, ctx);
+    const form = await parseForm(ctx);
+    const tanField = readField(form, 'tan', 32);
+    const trustDevice = readCheckbox(form, 'trust');
+    const current = { ...flow, trustDevice };
+    if (tanField.error) return renderTanPage(ctx, interaction, current, { errors: { tan: tanField.error }, status: 400 });
+
+    const check = await deps.tans.verify({ flowId: interaction.uid, accountId: flow.accountId, tan: tanField.value!.replace(/\s/g, ''), clientId: interaction.clientId, ip: ctx.ip });
+    if (!check.ok) {
+      await deps.flows.set(interaction.uid, current);
+      const messageVars: Record<string, number> = check.code === 'tan_wrong' ? { left: check.attemptsLeft } : {};
+      return renderTanPage(ctx, interaction, current, { errors: { tan: check.code }, messageVars, status: 400 });
+    }
+    if (trustDevice && !isDecoy(flow)) {
+      const { token, expiresAt } = await deps.devices.trust(flow.accountId, ctx.get('user-agent'), { ip: ctx.ip });
+      setDeviceToken(ctx, deps.config, token, expiresAt);
+    }
+    await continueFlow(deps, ctx, interaction, { ...current, awaitingTan: false, amr: [...flow.amr, 'otp'] });
+  };
+}
+
+/** POST /interaction/:uid/tan/resend — a new TAN, within cooldown and hourly limits. */
+export function createResendTan(deps: InteractionDeps) {
+  return async function resendTan(ctx: Context): Promise<void> {
+    const { interaction, flow } = await loadTanFlow(deps, ctx);
+    await parseForm(ctx);
+    if (await sendTanOrExplain(deps, ctx, interaction, flow)) await renderTanPage(ctx, interaction, flow, { notice: 'tan.resent' });
+  };
+}
+
+/** POST /interaction/:uid/unconfirmed — "Continue without email confirmation" (loa:0). */
+export function createContinueUnconfirmed(deps: InteractionDeps) {
+  return async function continueUnconfirmed(ctx: Context): Promise<void> {
+    const { interaction, flow } = await loadTanFlow(deps, ctx);
+    await parseForm(ctx);
+    const allowed = (interaction.clientMetadata.allowed_acr_values as string[] | undefined) ?? [];
+    if (!flow.allowUnconfirmed || isDecoy(flow) || !allowed.includes('urn:pforte:loa:0')) throw new DomainError('bad_request', 400);
+    await finishLogin(deps, ctx, interaction, { ...flow, amr: [] });
+  };
+}

@@ -1,0 +1,86 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { createTransport } from 'nodemailer';
+import { DomainError } from '../errors/index.js';
+import type { Locale } from '../i18n/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { DevOutbox } from './dev-outbox.js';
+import { renderMail, type MailTemplate, type MailTemplates } from './templates.js';
+
+export type { MailTemplate, MailTemplates };
+
+export interface MailRequest<T extends MailTemplate = MailTemplate> {
+  to: string;
+  template: T;
+  locale: Locale;
+  data: MailTemplates[T];
+}
+
+export interface Mailer {
+  /** Renders and sends one mail; throws `DomainError('mail_unavailable', 503)` when SMTP keeps failing. */
+  send<T extends MailTemplate>(request: MailRequest<T>): Promise<void>;
+  close(): void;
+}
+
+export interface MailerOptions {
+  /** Without it mails go to the dev outbox (SPEC 1: laptop mode). */
+  smtpUrl?: string;
+  mailFrom: string;
+  logger: Logger;
+  outbox?: DevOutbox;
+  /** Attempts per mail, the first included. Default 3. */
+  retries?: number;
+  /** Wait before the second attempt; doubles for each further one. Default 200 ms. */
+  retryDelayMs?: number;
+}
+
+/** SMTP errors worth another attempt: no reply at all (connection, timeout) or a 4xx. */
+function isTransient(error: unknown): boolean {
+  const responseCode = (error as { responseCode?: unknown }).responseCode;
+  return typeof responseCode !== 'number' || responseCode < 500;
+}
+
+/** What may be logged of a send failure: codes, never the message or the server's echo of it. */
+function describeFailure(error: unknown): Record<string, unknown> {
+  const { code, responseCode, command } = error as { code?: unknown; responseCode?: unknown; command?: unknown };
+  return { code, responseCode, command };
+}
+
+export function createMailer({ smtpUrl, mailFrom, logger, outbox, retries = 3, retryDelayMs = 200 }: MailerOptions): Mailer {
+  const log = logger.child({ component: 'mailer' });
+  // Timeouts well below nodemailer's minutes-long defaults: a user is waiting for the page.
+  // Query parameters of SMTP_URL still override them.
+  const transport = smtpUrl
+    ? createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 })
+    : undefined;
+  const attempts = Math.max(1, retries);
+
+  return {
+    async send({ to, template, locale, data }) {
+      const mail = await renderMail(template, locale, data);
+      if (!transport) {
+        outbox?.add({ to, ...mail });
+        // The body holds codes and links: only recipient and subject reach the log.
+        log.info({ to, subject: mail.subject, template }, 'mail not sent (no SMTP_URL): see /dev/outbox');
+        return;
+      }
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await transport.sendMail({ from: mailFrom, to, subject: mail.subject, text: mail.text, html: mail.html });
+          log.info({ template, attempt }, 'mail sent');
+          return;
+        } catch (error) {
+          const failure = { template, attempt, ...describeFailure(error) };
+          if (attempt >= attempts || !isTransient(error)) {
+            log.error(failure, 'mail could not be sent');
+            throw new DomainError('mail_unavailable', 503);
+          }
+          log.warn(failure, 'mail send failed, retrying');
+          await delay(retryDelayMs * 2 ** (attempt - 1));
+        }
+      }
+    },
+    close() {
+      transport?.close();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import ejs from 'ejs';
+import { translator, type Locale, type Translate } from '../i18n/index.js';
+import { viewsDir } from '../paths.js';
+
+/** Every mail pforte sends, with the data its template needs. */
+export interface MailTemplates {
+  tan: { tan: string; minutes: number; name?: string };
+}
+
+export type MailTemplate = keyof MailTemplates;
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Line breaks and control characters out: a name must not start new lines in a text mail. */
+function plain(value: unknown): string {
+  return String(value ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+}
+
+/** The data's strings and numbers as i18n variables (an absent name must not print "undefined"). */
+function messageVars(data: object): Record<string, string | number> {
+  return Object.fromEntries(Object.entries(data).filter(([, v]) => typeof v === 'string' || typeof v === 'number'));
+}
+
+/**
+ * Renders `views/mail/<template>.txt.ejs` and `.html.ejs` in the recipient's locale; the
+ * subject is the i18n key `mail.<template>.subject`.
+ */
+export async function renderMail<T extends MailTemplate>(template: T, locale: Locale, data: MailTemplates[T]): Promise<RenderedMail> {
+  const t: Translate = translator(locale);
+  const subject = plain(t(`mail.${template}.subject`, messageVars(data)));
+  const locals = { ...data, t, locale, subject, plain };
+  const options = { cache: process.env.NODE_ENV === 'production' };
+  const [text, html] = await Promise.all([
+    ejs.renderFile(join(viewsDir, 'mail', `${template}.txt.ejs`), locals, options),
+    ejs.renderFile(join(viewsDir, 'mail', `${template}.html.ejs`), locals, options),
+  ]);
+  return { subject, text: text.replace(/\n{3,}/g, '\n\n').trim() + '\n', html };
+}

@@ -1,0 +1,168 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+
+/** The pforte CLI as an operator runs it: the built bin/pforte.js in its own process. */
+
+const run = promisify(execFile);
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const dbName = `pforte_cli_${randomBytes(6).toString('hex')}`;
+const dataDir = mkdtempSync(join(tmpdir(), 'pforte-cli-'));
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function pforte(...args: string[]): Promise<CliResult> {
+  const databaseUrl = new URL(PG_ADMIN_URL);
+  databaseUrl.pathname = `/${dbName}`;
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/pforte.js', ...args], {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl.href, REDIS_URL, DATA_DIR: dataDir, BCRYPT_COST: '4', LOG_LEVEL: 'silent' },
+      timeout: 20_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number | string; stdout?: string; stderr?: string };
+    if (typeof failed.code !== 'number') throw error;
+    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+/** Runs a command that must succeed and returns its --json output. */
+async function pforteJson<T = Record<string, unknown>>(...args: string[]): Promise<T> {
+  const result = await pforte(...args, '--json');
+  expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+  return JSON.parse(result.stdout) as T;
+}
+
+beforeAll(async () => {
+  await admin(`create database ${dbName}`);
+});
+
+afterAll(async () => {
+  await admin(`drop database if exists ${dbName} with (force)`);
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('pforte migrate', () => {
+  it('applies the migrations once, then has nothing to do', async () => {
+    const first = await pforteJson<{ applied: string[] }>('migrate');
+    expect(first.applied.length).toBeGreaterThan(0);
+    expect(await pforteJson('migrate')).toEqual({ applied: [] });
+  });
+});
+
+describe('pforte client', () => {
+  it('creates a confidential client and shows its secret once', async () => {
+    const created = await pforteJson('client', 'create', '--name', 'Broker Portal', '--redirect-uri', 'https://broker.example/cb', '--redirect-uri', 'https://broker.example/cb2', '--first-party');
+    expect(created).toMatchObject({ name: 'Broker Portal', client_id: expect.any(String), client_secret: expect.any(String) });
+    expect(created.metadata).toMatchObject({
+      redirect_uris: ['https://broker.example/cb', 'https://broker.example/cb2'],
+      first_party: true,
+      token_endpoint_auth_method: 'client_secret_basic',
+    });
+
+    const shown = await pforteJson('client', 'show', 'Broker Portal');
+    expect(shown.client_id).toBe(created.client_id);
+    expect(shown).not.toHaveProperty('client_secret');
+  });
+
+  it('creates a public client without a secret', async () => {
+    const created = await pforteJson('client', 'create', '--name', 'Tariff Calculator', '--redirect-uri', 'https://tariff.example/cb', '--public', '--no-device-shortcut');
+    expect(created.client_id).toEqual(expect.any(String));
+    expect(created).not.toHaveProperty('client_secret');
+    expect(created.metadata).toMatchObject({ token_endpoint_auth_method: 'none', device_shortcut: false });
+  });
+
+  it('lists, updates only the given flags, and deletes by id or name', async () => {
+    const created = await pforteJson('client', 'create', '--name', 'Customer Portal', '--redirect-uri', 'https://customer.example/cb', '--scopes', 'openid,email');
+    const list = await pforteJson<Array<{ client_id: string; name: string }>>('client', 'list');
+    expect(list.map((c) => c.name)).toEqual(expect.arrayContaining(['Customer Portal', 'Broker Portal', 'Tariff Calculator']));
+
+    const updated = await pforteJson('client', 'update', String(created.client_id), '--min-acr', 'urn:pforte:loa:2', '--acr', 'urn:pforte:loa:2', '--default-acr', 'urn:pforte:loa:2');
+    expect(updated.metadata).toMatchObject({ min_acr: 'urn:pforte:loa:2', scope: 'openid email', redirect_uris: ['https://customer.example/cb'] });
+
+    expect(await pforteJson('client', 'delete', 'Customer Portal')).toEqual({ client_id: created.client_id, name: 'Customer Portal', deleted: true });
+    const missing = await pforte('client', 'show', String(created.client_id), '--json');
+    expect(missing.code).toBe(3);
+    expect(missing.stdout).toBe('');
+    expect(JSON.parse(missing.stderr)).toMatchObject({ error: 'client_not_found' });
+  });
+
+  it('refuses an invalid redirect URI, naming the flag, with nothing on stdout', async () => {
+    const human = await pforte('client', 'create', '--name', 'Bad', '--redirect-uri', 'not a url');
+    expect(human.code).toBe(2);
+    expect(human.stdout).toBe('');
+    expect(human.stderr).toContain('--redirect-uri');
+
+    const json = await pforte('client', 'create', '--name', 'Bad', '--redirect-uri', 'https://bad.example/cb#fragment', '--json');
+    expect(json.code).toBe(2);
+    expect(json.stdout).toBe('');
+    expect(JSON.parse(json.stderr)).toMatchObject({ error: 'invalid_input', problems: { '--redirect-uri': expect.any(String) } });
+  });
+
+  it('refuses unknown options and missing required flags as usage errors', async () => {
+    const unknown = await pforte('client', 'list', '--bogus');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toContain("unknown option '--bogus'");
+
+    const missing = await pforte('client', 'create', '--redirect-uri', 'https://x.example/cb', '--json');
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toBe('');
+    expect(JSON.parse(missing.stderr)).toMatchObject({ error: 'usage', message: expect.stringContaining('--name') });
+  });
+});
+
+describe('pforte user', () => {
+  it('creates, lists and shows a user without exposing the password hash', async () => {
+    const created = await pforteJson('user', 'create', '--email', 'anna.broker@example.com', '--password', 'Correct-Horse-7', '--name', 'Anna');
+    expect(created).toEqual({ id: expect.any(String), email: 'anna.broker@example.com', agent_number: null, status: 'active' });
+
+    const list = await pforteJson<Array<Record<string, unknown>>>('user', 'list', '--search', 'anna.broker');
+    expect(list).toEqual([expect.objectContaining({ id: created.id, email: 'anna.broker@example.com', name: 'Anna' })]);
+
+    const byEmail = await pforteJson('user', 'show', 'ANNA.BROKER@example.com');
+    const byId = await pforteJson('user', 'show', String(created.id));
+    expect(byEmail).toEqual(byId);
+    expect(byId).toMatchObject({ id: created.id, status: 'active' });
+    expect(JSON.stringify([list, byId])).not.toMatch(/password|\$2[aby]\$/);
+  });
+
+  it('refuses a second account with the same email', async () => {
+    await pforteJson('user', 'create', '--email', 'bernd@example.com');
+    const duplicate = await pforte('user', 'create', '--email', 'Bernd@example.com', '--json');
+    expect(duplicate.code).toBe(4);
+    expect(duplicate.stdout).toBe('');
+    expect(JSON.parse(duplicate.stderr)).toMatchObject({ error: 'email_taken' });
+  });
+
+  it('reports an unknown user as not found', async () => {
+    const result = await pforte('user', 'show', 'nobody@example.com');
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('not found');
+  });
+});
