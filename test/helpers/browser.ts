@@ -5,8 +5,13 @@ import type TestAgent from 'supertest/lib/agent.js';
 export class Browser {
   readonly agent: TestAgent;
 
-  constructor(readonly baseUrl: string, private readonly headers: Record<string, string> = {}) {
-    this.agent = supertest.agent(baseUrl);
+  constructor(readonly baseUrl: string, private readonly headers: Record<string, string> = {}, agent?: TestAgent) {
+    this.agent = agent ?? supertest.agent(baseUrl);
+  }
+
+  /** The same browser profile (cookies) presenting other headers, e.g. after an update. */
+  withHeaders(headers: Record<string, string>): Browser {
+    return new Browser(this.baseUrl, { ...this.headers, ...headers }, this.agent);
   }
 
   private path(url: string): string {

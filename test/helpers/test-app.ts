@@ -11,8 +11,20 @@ import { createLogger } from '../../src/observability/logger.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { createTestDatabase, TEST_REDIS_URL } from './database.js';
 
+/** A clock the test moves by hand, so expiry is tested without sleeping. */
+export interface TestClock {
+  now(): Date;
+  advance(ms: number): void;
+}
+
+export function createTestClock(): TestClock {
+  let offsetMs = 0;
+  return { now: () => new Date(Date.now() + offsetMs), advance: (ms) => { offsetMs += ms; } };
+}
+
 export interface TestApp {
   url: string;
+  clock: TestClock;
   config: Config;
   runtime: Runtime;
   services: Runtime['services'];
@@ -50,12 +62,14 @@ export async function startTestApp(env: Record<string, string> = {}, { embedded 
     ...env,
   });
   const logger = createLogger({ level: config.logLevel });
-  const runtime = await openRuntime(config, logger, { keyPrefix: redisPrefix });
+  const clock = createTestClock();
+  const runtime = await openRuntime(config, logger, { keyPrefix: redisPrefix, clock: clock.now });
   const provider = await buildApp({ ...runtime, logger });
   server.on('request', provider.callback());
 
   return {
     url: config.issuer,
+    clock,
     config,
     runtime,
     services: runtime.services,
