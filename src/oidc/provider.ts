@@ -55,6 +55,8 @@ export function createProvider({ config, redis, jwks, clientMetadata, accountCla
     claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
     conformIdTokenClaims: false, // the ID token carries the claims of the granted scopes (SPEC 5)
     responseTypes: ['code'],
+    // login_method=password|agent lets a relying party choose the first login page (SPEC 4).
+    extraParams: ['login_method'],
     extraClientMetadata: {
       properties: [...EXTRA_CLIENT_PROPERTIES],
       validator(_ctx, key, value) {

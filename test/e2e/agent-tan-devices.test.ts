@@ -77,6 +77,9 @@ describe('agent number + email with an emailed TAN', () => {
   test('a wrong format says so at once, field kept', async () => {
     const flow = flowFor();
     await flow.startAuthorization({ login_method: 'agent', ui_locales: 'en' });
+    const page = await flow.showPage();
+    expect(page).toContain('>Agent number</label>');
+    expect(page).toContain('Sign in with email and password');
     const res = await flow.submit('agent', { agent_number: '12-34', email: 'x@example.com' }, 400);
     expect(res.text).toContain('This agent number is invalid.');
     expect(res.text).toContain('value="12-34"');
