@@ -3,6 +3,7 @@ import type { Config } from '../config/index.js';
 import { ACR_VALUES } from '../domain/assurance.js';
 import { EXTRA_CLIENT_PROPERTIES, SUPPORTED_SCOPES } from '../domain/clients.js';
 import type { RedisClient } from '../store/redis/connect.js';
+import { createInteractionPolicy } from './acr-policy.js';
 import { createClientAdapter, type ClientMetadataSource } from './client-adapter.js';
 import { loadExistingGrant } from './first-party-grant.js';
 import { createRedisAdapterClass } from './redis-adapter.js';
@@ -117,7 +118,7 @@ export function createProvider({ config, redis, jwks, clientMetadata, accountCla
     },
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
-      ...(interactionPolicy ? { policy: interactionPolicy } : {}),
+      policy: interactionPolicy ?? createInteractionPolicy(),
     },
     renderError: (ctx, out, error) => pages.error(ctx, out as never, error),
   };

@@ -235,6 +235,17 @@ describe('password login with a TAN (client minimum loa:2)', () => {
     expect(claims.acr).toBe('urn:pforte:loa:2');
     expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
   });
+
+  test('an SSO session proven only with a password does not pass a client that requires loa:2', async () => {
+    const strict = await registerRelyingParty(app, { minAcr: 'urn:pforte:loa:2', defaultAcr: 'urn:pforte:loa:2' });
+    const agent = await createAgent('Sichere-Passw0rt!');
+    const first = flowFor();
+    await first.startAuthorization();
+    await first.submitPassword(agent.email, 'Sichere-Passw0rt!');
+    expect((await first.finishAtCallback()).claims()!.acr).toBe('urn:pforte:loa:1');
+    const second = new LoginFlow(app, strict, first.browser);
+    expect(await second.startAuthorization()).toMatch(/\/interaction\//);
+  });
 });
 
 describe('trusted devices', () => {
