@@ -7,6 +7,7 @@ import type { InteractionDeps } from './deps.js';
 import { preferredMethod, renderLoginPage } from './login-pages.js';
 import { createPasswordLogin } from './password-login.js';
 import { createContinueUnconfirmed, createResendTan, createSubmitTan } from './tan-step.js';
+import { startStepUp, isStepUp } from './step-up.js';
 import { renderTanPage } from './tan-page.js';
 
 /** The hosted login journeys under /interaction/:uid. */
@@ -23,6 +24,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     if (interaction.details.prompt.name === 'consent') return renderConsentPage(ctx, interaction);
     const flow = await deps.flows.get(interaction.uid);
     if (flow?.awaitingTan && !ctx.query.method) return renderTanPage(ctx, interaction, flow);
+    if (!flow && !ctx.query.method && isStepUp(interaction) && (await startStepUp(deps, ctx, interaction))) return;
     // Choosing a login method (or "correct email address") starts the journey afresh.
     if (flow) await deps.flows.clear(interaction.uid);
     return renderLoginPage(ctx, interaction, preferredMethod(ctx, interaction));

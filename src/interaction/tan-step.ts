@@ -1,11 +1,12 @@
 import type { Context } from 'koa';
 import { DomainError } from '../errors/index.js';
 import { parseForm } from '../http/form-body.js';
-import { loadInteraction, type InteractionContext } from './context.js';
+import { finishInteraction, loadInteraction, type InteractionContext } from './context.js';
 import type { InteractionDeps } from './deps.js';
 import { setDeviceToken } from './device-cookie.js';
 import { readCheckbox, readField } from './fields.js';
 import { continueFlow, finishLogin, isDecoy, sendTanOrExplain, type FlowState } from './flow.js';
+import { requiredAcr } from './required-acr.js';
 import { renderTanPage } from './tan-page.js';
 
 /** The flow of this interaction, which must be waiting for a TAN; else "start again". */
@@ -27,6 +28,11 @@ export function createSubmitTan(deps: InteractionDeps) {
     if (tanField.error) return renderTanPage(ctx, interaction, current, { errors: { tan: tanField.error }, status: 400 });
 
     const check = await deps.tans.verify({ flowId: interaction.uid, accountId: flow.accountId, tan: tanField.value!.replace(/\s/g, ''), clientId: interaction.clientId, ip: ctx.ip });
+    if (!check.ok && check.code === 'tan_void' && requiredAcr(interaction).isEssential) {
+      // An essential acr the person could not prove ends the request (SPEC 3).
+      await deps.flows.clear(interaction.uid);
+      return finishInteraction(deps.provider, ctx, { error: 'unmet_authentication_requirements', error_description: 'the TAN could not be confirmed' });
+    }
     if (!check.ok) {
       await deps.flows.set(interaction.uid, current);
       const messageVars: Record<string, number> = check.code === 'tan_wrong' ? { left: check.attemptsLeft } : {};

@@ -1,21 +1,34 @@
-import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import { readAssuranceRequest } from '../domain/assurance-request.js';
 import { acrRank, isAcr } from '../domain/assurance.js';
 
 const { Check, base } = interactionPolicy;
 
 /**
- * oidc-provider does not compare a session's acr with a client's minimum on its own: an
- * SSO session proven at loa:1 elsewhere would otherwise reach a client that requires
- * loa:2. This Check asks for login again when the session is below the client minimum.
+ * oidc-provider turns `acr_values` into a voluntary acr claim and compares essential acr
+ * claims by exact value, so neither a client minimum nor a step-up would fire. This Check
+ * on the login prompt compares what the session has proven with what the request asks
+ * for (pforte's ladder: a higher level satisfies a lower request) and asks for more.
  */
 export function createInteractionPolicy() {
   const policy = base();
-  policy.get('login')!.checks.add(
-    new Check('acr_below_client_minimum', 'the session does not reach the client\'s minimum assurance level', 'login_required', (ctx: KoaContextWithOIDC) => {
-      const minimum = ctx.oidc.client?.metadata().min_acr;
-      const proven = ctx.oidc.session?.acr;
-      if (!isAcr(minimum)) return Check.NO_NEED_TO_PROMPT;
-      return !isAcr(proven) || acrRank(proven) < acrRank(minimum) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+  const login = policy.get('login')!;
+  login.checks.remove('essential_acrs');
+  login.checks.remove('essential_acr');
+  login.checks.add(
+    new Check('acr_insufficient', 'the session does not reach the requested assurance level', 'login_required', (ctx: KoaContextWithOIDC) => {
+      const { oidc } = ctx;
+      if (!oidc.session?.accountId) return Check.NO_NEED_TO_PROMPT; // no_session asks already
+      // The raw `claims` parameter: the provider overwrites its parsed id_token.acr with acr_values.
+      const request = readAssuranceRequest(oidc.client!.metadata(), oidc.params?.acr_values, oidc.params?.claims);
+      if (request.isUnreachable) {
+        throw new errors.CustomOIDCProviderError('unmet_authentication_requirements', 'the requested acr cannot be reached');
+      }
+      const proven = oidc.session.acr;
+      const rank = isAcr(proven) ? acrRank(proven) : -1;
+      // Just back from a login: the journey reached what it could; the minimum it enforced.
+      const target = oidc.result?.login ? request.minimum : request.wanted;
+      return rank < acrRank(target) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
     }),
   );
   return policy;

@@ -1,0 +1,70 @@
+import { ACR_VALUES, acrRank, isAcr, type Acr } from './assurance.js';
+
+/** The client's acr policy (pforte's extra client metadata). */
+export interface ClientAcrPolicy {
+  allowed_acr_values?: unknown;
+  default_acr_values?: unknown;
+  min_acr?: unknown;
+}
+
+/** What one authorization request asks for, before anything is proven. */
+export interface AssuranceRequest {
+  /** Binding: the client's minimum, raised by an essential `acr` claim. */
+  minimum: Acr;
+  /** What to aim for: a voluntary `acr_values` entry the client may use, or the default. */
+  wanted: Acr;
+  /** An essential `acr` claim was made (failure then ends the request, SPEC 3). */
+  isEssential: boolean;
+  /** An essential `acr` claim names no level pforte can reach for this client. */
+  isUnreachable: boolean;
+}
+
+const MAX_VALUES = 20;
+
+function parseClaims(claims: unknown): unknown {
+  if (typeof claims !== 'string') return claims;
+  try {
+    return JSON.parse(claims);
+  } catch {
+    return undefined; // the provider refuses a malformed claims parameter before this
+  }
+}
+
+function essentialAcrValues(rawClaims: unknown): string[] | undefined {
+  const claims = parseClaims(rawClaims);
+  const acr = (claims as { id_token?: { acr?: { essential?: unknown; value?: unknown; values?: unknown } } } | undefined)?.id_token?.acr;
+  if (!acr || acr.essential !== true) return undefined;
+  if (typeof acr.value === 'string') return [acr.value];
+  if (Array.isArray(acr.values)) return acr.values.slice(0, MAX_VALUES).filter((v): v is string => typeof v === 'string');
+  return [];
+}
+
+/**
+ * Reads `acr_values` (voluntary: unknown values and values the client may not use are
+ * ignored, OpenID Connect Core 3.1.2.1) and an essential `acr` claim (binding) against
+ * the client's policy. Of several acceptable values the lowest is enough. `claims` is the
+ * request's claims parameter, as JSON text or parsed.
+ */
+export function readAssuranceRequest(policy: ClientAcrPolicy, acrValues: unknown, claims: unknown): AssuranceRequest {
+  const allowed = Array.isArray(policy.allowed_acr_values) ? policy.allowed_acr_values.filter(isAcr) : [...ACR_VALUES];
+  const clientMinimum: Acr = isAcr(policy.min_acr) ? policy.min_acr : 'urn:pforte:loa:1';
+  const defaults = Array.isArray(policy.default_acr_values) ? policy.default_acr_values.filter(isAcr) : [];
+  const atLeast = (a: Acr, b: Acr): Acr => (acrRank(a) >= acrRank(b) ? a : b);
+  const lowest = (values: Acr[]) => values.reduce<Acr | undefined>((low, v) => (low && acrRank(low) <= acrRank(v) ? low : v), undefined);
+
+  const essential = essentialAcrValues(claims);
+  const essentialUsable = essential?.filter((v): v is Acr => isAcr(v) && allowed.includes(v)) ?? [];
+  const essentialLevel = lowest(essentialUsable);
+  const minimum = essentialLevel ? atLeast(essentialLevel, clientMinimum) : clientMinimum;
+
+  const requested = typeof acrValues === 'string'
+    ? lowest(acrValues.split(' ').slice(0, MAX_VALUES).filter((v): v is Acr => isAcr(v) && allowed.includes(v)))
+    : undefined;
+  const wanted = atLeast(requested ?? defaults[0] ?? clientMinimum, minimum);
+  return {
+    minimum,
+    wanted,
+    isEssential: essential !== undefined,
+    isUnreachable: essential !== undefined && essentialLevel === undefined,
+  };
+}
