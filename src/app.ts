@@ -45,6 +45,8 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
     },
     pages: providerPages,
   });
+  // The provider answers its own errors; log the unexpected ones (codes only, no request data).
+  provider.on('server_error', (ctx, error) => logger.error({ requestId: ctx.state?.requestId, err: { message: error.message, stack: error.stack } }, 'provider error'));
   provider.use(requestContext(logger));
   provider.use(securityHeaders({ isHttps: config.isHttps }));
   provider.use(errorPages(logger));
