@@ -21,7 +21,7 @@ export async function seedDemo(config: Config, services: Services): Promise<stri
     await services.accounts.create({ ...DEMO_USER, actor: 'seed' });
   }
   return [
-    'pforte is running with embedded defaults (PGlite under .data/, in-memory Redis, mails in the log).',
+    `pforte is running with embedded defaults (PGlite under .data/, in-memory Redis, mails at ${config.issuer}/dev/outbox).`,
     `Try a sign-in: open ${config.issuer}/demo and click "Mit pforte anmelden" (add ?ui_locales=en for English).`,
     `Demo user: ${DEMO_USER.email} / ${DEMO_USER.password}`,
   ];
