@@ -5,12 +5,12 @@ import { DEMO_CLIENT_NAME } from './routes.js';
 export const DEMO_USER = { email: 'demo@example.com', password: 'Demo-Passw0rd!', name: 'Demo User' };
 
 /**
- * On the first start with embedded defaults: a first-party demo client for /demo and a
+ * On a start with embedded defaults and no demo client yet: a first-party demo client for /demo and a
  * demo user, so a newcomer can watch a whole sign-in at once.
  */
 export async function seedDemo(config: Config, services: Services): Promise<string[] | undefined> {
   const existing = await services.clients.list();
-  if (existing.length > 0) return undefined;
+  if (existing.some((client) => client.name === DEMO_CLIENT_NAME)) return undefined;
   await services.clients.create({
     name: DEMO_CLIENT_NAME,
     redirectUris: [`${config.issuer}/demo/callback`],

@@ -77,10 +77,7 @@ export function createTanService({ store, audit, lockout, policy, hmacKey, now =
       const candidate = /^\d+$/.test(tan) && tan.length === policy.length ? tan : '';
       const { outcome, attempts } = await store.redeem(flowId, digestOf(flowId, accountId, candidate), accountId, policy.maxAttempts, now());
       const locked = !isDecoy && (await lockout.isLocked(accountId));
-      if (outcome === 'ok' && !locked) {
-        await lockout.reset(accountId);
-        return { ok: true };
-      }
+      if (outcome === 'ok' && !locked) return { ok: true };
       if (outcome === 'expired') return { ok: false, code: 'tan_expired' };
       if (outcome === 'missing') return { ok: false, code: 'tan_missing' };
       if (!isDecoy) {

@@ -5,7 +5,7 @@ import { parseForm } from '../http/form-body.js';
 import { loadInteraction } from './context.js';
 import type { InteractionDeps } from './deps.js';
 import { readCheckbox, readField } from './fields.js';
-import { continueFlow } from './flow.js';
+import { continueFlow, mayContinueUnconfirmed } from './flow.js';
 import { renderLoginPage } from './login-pages.js';
 
 /**
@@ -39,7 +39,6 @@ export function createAgentLogin(deps: InteractionDeps) {
         return renderLoginPage(ctx, interaction, 'agent', { values, errors: { email: 'agent_email_mismatch' } }, 400);
       }
     }
-    const allowedAcr = (interaction.clientMetadata.allowed_acr_values as string[] | undefined) ?? [];
     await continueFlow(deps, ctx, interaction, {
       method: 'agent',
       accountId: isMatch ? account.id : `decoy:${interaction.uid}`,
@@ -48,7 +47,7 @@ export function createAgentLogin(deps: InteractionDeps) {
       remember,
       trustDevice,
       awaitingTan: false,
-      allowUnconfirmed: account !== undefined && account.status === 'active' && allowedAcr.includes('urn:pforte:loa:0'),
+      allowUnconfirmed: account !== undefined && account.status === 'active' && mayContinueUnconfirmed(interaction),
     });
   };
 }

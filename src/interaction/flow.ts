@@ -24,6 +24,12 @@ export interface FlowState {
 
 export const isDecoy = (flow: FlowState) => flow.accountId.startsWith('decoy:');
 
+/** loa:0 ("continue without email confirmation") only for a client allowing it and a request not asking more. */
+export function mayContinueUnconfirmed(interaction: InteractionContext): boolean {
+  const allowed = interaction.clientMetadata.allowed_acr_values;
+  return Array.isArray(allowed) && allowed.includes('urn:pforte:loa:0') && requiredAcr(interaction).minimum === 'urn:pforte:loa:0';
+}
+
 /**
  * After each completed method: finish when the proven level reaches what this request
  * needs; otherwise let a trusted device stand in for the TAN, or send a TAN.
@@ -86,6 +92,8 @@ async function sendTan(deps: InteractionDeps, ctx: Context, interaction: Interac
 export async function finishLogin(deps: InteractionDeps, ctx: Context, interaction: InteractionContext, flow: FlowState): Promise<void> {
   if (isDecoy(flow)) throw new DomainError('bad_request', 400);
   await deps.flows.clear(interaction.uid);
+  // Only a completed sign-in ends a run of failures; a right password alone does not.
+  await deps.lockout.reset(flow.accountId);
   await deps.audit.record('login.success', {
     account_id: flow.accountId,
     client_id: interaction.clientId,

@@ -5,7 +5,7 @@ import { finishInteraction, loadInteraction, type InteractionContext } from './c
 import type { InteractionDeps } from './deps.js';
 import { setDeviceToken } from './device-cookie.js';
 import { readCheckbox, readField } from './fields.js';
-import { continueFlow, finishLogin, isDecoy, sendTanOrExplain, type FlowState } from './flow.js';
+import { continueFlow, finishLogin, isDecoy, mayContinueUnconfirmed, sendTanOrExplain, type FlowState } from './flow.js';
 import { requiredAcr } from './required-acr.js';
 import { renderTanPage } from './tan-page.js';
 
@@ -60,8 +60,7 @@ export function createContinueUnconfirmed(deps: InteractionDeps) {
   return async function continueUnconfirmed(ctx: Context): Promise<void> {
     const { interaction, flow } = await loadTanFlow(deps, ctx);
     await parseForm(ctx);
-    const allowed = (interaction.clientMetadata.allowed_acr_values as string[] | undefined) ?? [];
-    if (!flow.allowUnconfirmed || isDecoy(flow) || !allowed.includes('urn:pforte:loa:0')) throw new DomainError('bad_request', 400);
+    if (!flow.allowUnconfirmed || isDecoy(flow) || !mayContinueUnconfirmed(interaction)) throw new DomainError('bad_request', 400);
     await finishLogin(deps, ctx, interaction, { ...flow, amr: [] });
   };
 }

@@ -204,6 +204,9 @@ describe('"continue without email confirmation" (loa:0)', () => {
     const agent = await createAgent();
     const strictPage = await startAgentLogin(flowFor(), agent.agentNumber, agent.email);
     expect(strictPage).not.toContain('Continue without email confirmation');
+    // Allowed, but not enough for this client's minimum: not offered either.
+    const minimumLoa1 = await registerRelyingParty(app, { acr: ['urn:pforte:loa:0', 'urn:pforte:loa:1'], minAcr: 'urn:pforte:loa:1' });
+    expect(await startAgentLogin(flowFor(minimumLoa1), agent.agentNumber, agent.email)).not.toContain('Continue without email confirmation');
 
     const lenient = await registerRelyingParty(app, { acr: ['urn:pforte:loa:0', 'urn:pforte:loa:1', 'urn:pforte:loa:2'], minAcr: 'urn:pforte:loa:0', defaultAcr: 'urn:pforte:loa:1' });
     const flow = flowFor(lenient);
