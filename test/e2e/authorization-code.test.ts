@@ -52,6 +52,12 @@ describe('authorization code + PKCE with openid-client', () => {
     expect(active.active).toBe(true);
     expect(active.sub).toBe(accountId);
 
+    // Another client may neither see nor revoke this token.
+    const other = await registerRelyingParty(app);
+    expect((await oidc.tokenIntrospection(other.config, refreshed.access_token)).active).toBe(false);
+    await oidc.tokenRevocation(other.config, refreshed.access_token).catch(() => undefined);
+    expect((await oidc.tokenIntrospection(rp.config, refreshed.access_token)).active).toBe(true);
+
     await oidc.tokenRevocation(rp.config, refreshed.access_token);
     expect((await oidc.tokenIntrospection(rp.config, refreshed.access_token)).active).toBe(false);
   });
