@@ -5,6 +5,7 @@ import * as signingKeys from './003_signing_keys.js';
 import * as auditEvents from './004_audit_events.js';
 import * as agentNumbers from './005_agent_numbers.js';
 import * as trustedDevices from './006_trusted_devices.js';
+import * as rolesOrganisations from './007_roles_organisations.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -19,6 +20,7 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['004_audit_events', auditEvents],
   ['005_agent_numbers', agentNumbers],
   ['006_trusted_devices', trustedDevices],
+  ['007_roles_organisations', rolesOrganisations],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -1,4 +1,7 @@
 import type { Db } from './db.js';
+import type { OrganisationRef } from './organisations-repo.js';
+import type { RoleRow } from './roles-repo.js';
+import { isUuid } from './uuid.js';
 
 export type AccountStatus = 'active' | 'blocked' | 'pending';
 
@@ -10,9 +13,16 @@ export interface AccountRow {
   status: AccountStatus;
   email_verified: boolean;
   agent_number: string | null;
+  organisation_id: string | null;
   password_changed_at: Date | null;
   created_at: Date;
   updated_at: Date;
+}
+
+/** An account with its organisation and the names of its roles, sorted. */
+export interface AccountDetail extends AccountRow {
+  organisation: OrganisationRef | null;
+  roles: string[];
 }
 
 export interface NewAccount {
@@ -22,15 +32,25 @@ export interface NewAccount {
   status?: AccountStatus;
   email_verified?: boolean;
   agent_number?: string | null;
+  organisation_id?: string | null;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createAccountsRepo(db: Db) {
   const table = () => db<AccountRow>('accounts');
+  // One query for an account, its organisation and its roles: it runs for every token.
+  const detailed = () =>
+    db('accounts as a')
+      .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
+      .select(
+        'a.*',
+        db.raw("case when o.id is null then null else json_build_object('id', o.id, 'name', o.name) end as organisation"),
+        db.raw(`coalesce((select json_agg(r.name order by r.name) from account_roles ar join roles r on r.id = ar.role_id
+          where ar.account_id = a.id), '[]'::json) as roles`),
+      );
+
   return {
     async findById(id: string): Promise<AccountRow | undefined> {
-      if (!UUID.test(id)) return undefined;
+      if (!isUuid(id)) return undefined;
       return table().where({ id }).first();
     },
     async findByEmail(email: string): Promise<AccountRow | undefined> {
@@ -39,14 +59,38 @@ export function createAccountsRepo(db: Db) {
     async findByAgentNumber(agentNumber: string): Promise<AccountRow | undefined> {
       return table().where({ agent_number: agentNumber }).first();
     },
+    async findDetailed(id: string): Promise<AccountDetail | undefined> {
+      if (!isUuid(id)) return undefined;
+      return detailed().where('a.id', id).first();
+    },
+    /** Locks the account row until the transaction ends, for read-check-write changes. */
+    async findByIdForUpdate(id: string): Promise<AccountRow | undefined> {
+      if (!isUuid(id)) return undefined;
+      return table().where({ id }).forUpdate().first();
+    },
     async insert(account: NewAccount): Promise<AccountRow> {
       const [row] = await table().insert({ ...account, password_changed_at: account.password_hash ? db.fn.now() : null } as never).returning('*');
       return row as AccountRow;
     },
-    async list({ limit = 100, offset = 0, search }: { limit?: number; offset?: number; search?: string } = {}): Promise<AccountRow[]> {
-      const query = table().orderBy('email').limit(limit).offset(offset);
-      if (search) query.whereRaw("lower(email) like lower(?) escape '\\'", [`%${search.replace(/[\\%_]/g, '\\$&')}%`]);
+    async update(id: string, changes: Partial<Pick<AccountRow, 'name' | 'organisation_id'>>): Promise<AccountRow | undefined> {
+      const [row] = await table().where({ id }).update({ ...changes, updated_at: db.fn.now() } as never).returning('*');
+      return row as AccountRow | undefined;
+    },
+    async list({ limit = 100, offset = 0, search }: { limit?: number; offset?: number; search?: string } = {}): Promise<AccountDetail[]> {
+      const query = detailed().orderBy('a.email').limit(limit).offset(offset);
+      if (search) query.whereRaw("lower(a.email) like lower(?) escape '\\'", [`%${search.replace(/[\\%_]/g, '\\$&')}%`]);
       return query;
+    },
+    async roles(accountId: string): Promise<RoleRow[]> {
+      return db<RoleRow>('roles')
+        .join('account_roles', 'account_roles.role_id', 'roles.id')
+        .where('account_roles.account_id', accountId)
+        .select('roles.*')
+        .orderBy('roles.name');
+    },
+    async setRoles(accountId: string, roleIds: readonly string[]): Promise<void> {
+      await db('account_roles').where({ account_id: accountId }).delete();
+      if (roleIds.length > 0) await db('account_roles').insert(roleIds.map((role_id) => ({ account_id: accountId, role_id })));
     },
   };
 }
