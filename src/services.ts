@@ -1,20 +1,23 @@
 import type { Config } from './config/index.js';
+import { createAccountClaims } from './domain/account-claims.js';
 import { createAccountService } from './domain/accounts.js';
 import { createAuditLog } from './domain/audit.js';
 import { createClientService } from './domain/clients.js';
 import { createDeviceService } from './domain/devices.js';
 import { createLockout } from './domain/lockout.js';
+import { createOrganisationService } from './domain/organisations.js';
 import { createPasswordHasher } from './domain/passwords.js';
+import { createRoleService } from './domain/roles.js';
 import { createSecretBox, deriveKey } from './domain/secret-box.js';
 import { createTanService } from './domain/tans.js';
 import { createDevOutbox } from './mail/dev-outbox.js';
 import { createMailer } from './mail/mailer.js';
 import type { Logger } from './observability/logger.js';
-import { createAccountsRepo } from './store/pg/accounts-repo.js';
 import { createAuditRepo } from './store/pg/audit-repo.js';
 import { createClientsRepo } from './store/pg/clients-repo.js';
 import type { Db } from './store/pg/db.js';
 import { createDevicesRepo } from './store/pg/devices-repo.js';
+import { createDirectory } from './store/pg/directory.js';
 import { createSigningKeysRepo } from './store/pg/signing-keys-repo.js';
 import type { RedisClient } from './store/redis/connect.js';
 import { createLockoutStore } from './store/redis/lockout-store.js';
@@ -36,6 +39,7 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
   const nowMs = () => clock().getTime();
   const lockout = createLockout({ store: createLockoutStore(redis), audit, policy: config.lockout, now: nowMs });
   const outbox = config.smtpUrl ? undefined : createDevOutbox();
+  const directory = createDirectory(db);
   return {
     audit,
     auditRepo,
@@ -43,12 +47,17 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
     outbox,
     mailer: createMailer({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, logger, outbox }),
     accounts: createAccountService({
-      repo: createAccountsRepo(db),
+      repo: directory.accounts,
+      directory,
       hasher: createPasswordHasher({ cost: config.passwords.bcryptCost }),
       audit,
       passwordMinLength: config.passwords.minLength,
       agentNumberPattern: config.agentNumberPattern,
     }),
+    organisations: createOrganisationService({ directory, audit }),
+    roles: createRoleService({ repo: directory.roles, audit }),
+    /** Claims for oidc-provider's findAccount (SPEC 5). */
+    accountClaims: createAccountClaims(directory),
     clients: createClientService({
       repo: createClientsRepo(db),
       box: createSecretBox(config.keyEncryptionSecret, 'client-secret'),

@@ -1,10 +1,15 @@
 import { z } from 'zod';
-import { ConflictError, ValidationError } from '../errors/index.js';
-import type { AccountRow, AccountsRepo, AccountStatus } from '../store/pg/accounts-repo.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors/index.js';
+import type { AccountDetail, AccountRow, AccountsRepo, AccountStatus } from '../store/pg/accounts-repo.js';
+import type { Directory } from '../store/pg/directory.js';
+import type { OrganisationRow } from '../store/pg/organisations-repo.js';
+import type { RoleRow } from '../store/pg/roles-repo.js';
 import type { AuditLog } from './audit.js';
 import { normaliseAgentNumber } from './agent-number.js';
+import { findOrganisation, requireGrantable } from './organisations.js';
 import { unmetPasswordRules } from './password-policy.js';
 import type { PasswordHasher } from './passwords.js';
+import { findRoles } from './roles.js';
 
 const emailSchema = z.email().max(254);
 
@@ -19,23 +24,55 @@ export interface CreateAccountInput {
   name?: string;
   agentNumber?: string;
   status?: AccountStatus;
+  /** Organisation by id or name. */
+  organisation?: string;
+  /** Role names (or ids); with an organisation, only roles it may grant. */
+  roles?: string[];
   actor?: string;
+}
+
+export interface UpdateAccountInput {
+  name?: string | null;
+  /** Organisation by id or name; null takes the account out of its organisation. */
+  organisation?: string | null;
+  /** Replaces the account's roles. */
+  roles?: string[];
 }
 
 export interface AccountServiceDeps {
   repo: AccountsRepo;
+  /** Organisations and roles, and transactions across them and accounts. */
+  directory: Directory;
   hasher: PasswordHasher;
   audit: AuditLog;
   passwordMinLength: number;
   agentNumberPattern: RegExp;
 }
 
-export function createAccountService({ repo, hasher, audit, passwordMinLength, agentNumberPattern }: AccountServiceDeps) {
+export function createAccountService({ repo, directory, hasher, audit, passwordMinLength, agentNumberPattern }: AccountServiceDeps) {
+  /** ACCOUNT is an id or an email (SPEC 6). */
+  const resolve = async (ref: string): Promise<AccountRow> => {
+    const account = (await repo.findById(ref)) ?? (await repo.findByEmail(ref.trim()));
+    if (!account) throw new NotFoundError('user');
+    return account;
+  };
+  const resolveOrganisation = async (ref: string): Promise<OrganisationRow> => {
+    const organisation = await findOrganisation(directory.organisations, ref);
+    if (!organisation) throw new ValidationError({ organisation: 'unknown_organisation' });
+    return organisation;
+  };
+  const checkName = (name: string | null | undefined) => {
+    if (name != null && name.length > 200) throw new ValidationError({ name: 'too_long' });
+  };
+
   return {
     findById: (id: string) => repo.findById(id),
     findByEmail: (email: string) => repo.findByEmail(email),
     findByAgentNumber: (agentNumber: string) => repo.findByAgentNumber(agentNumber),
+    /** Accounts with their organisation and roles, ordered by email. */
     list: repo.list,
+    /** One account (by id or email) with its organisation and roles. */
+    show: async (ref: string): Promise<AccountDetail> => (await repo.findDetailed((await resolve(ref)).id))!,
 
     async create(input: CreateAccountInput): Promise<AccountRow> {
       const email = normaliseEmail(input.email);
@@ -49,19 +86,66 @@ export function createAccountService({ repo, hasher, audit, passwordMinLength, a
       const agentNumber = input.agentNumber === undefined ? undefined : normaliseAgentNumber(input.agentNumber, agentNumberPattern);
       if (input.agentNumber !== undefined && !agentNumber) problems.agentNumber = 'agent_number_invalid';
       if (Object.keys(problems).length > 0) throw new ValidationError(problems);
+      const organisation = input.organisation === undefined ? undefined : await resolveOrganisation(input.organisation);
+      const roles = await findRoles(directory.roles, input.roles ?? [], 'roles');
       if (await repo.findByEmail(email!)) throw new ConflictError('email_taken', 'email', 'an account with this email exists');
       if (agentNumber && (await repo.findByAgentNumber(agentNumber))) {
         throw new ConflictError('agent_number_taken', 'agentNumber', 'an account with this agent number exists');
       }
-      const account = await repo.insert({
-        email: email!,
-        name: input.name ?? null,
-        agent_number: agentNumber ?? null,
-        status: input.status ?? 'active',
-        password_hash: input.password === undefined ? null : await hasher.hash(input.password),
+      // Hashed before the transaction, so bcrypt's time holds no locks.
+      const passwordHash = input.password === undefined ? null : await hasher.hash(input.password);
+      const account = await directory.inTransaction(async (tx) => {
+        if (organisation) await requireGrantable(tx, organisation.id, roles, 'roles');
+        const row = await tx.accounts.insert({
+          email: email!,
+          name: input.name ?? null,
+          agent_number: agentNumber ?? null,
+          status: input.status ?? 'active',
+          password_hash: passwordHash,
+          organisation_id: organisation?.id ?? null,
+        });
+        await tx.accounts.setRoles(row.id, roles.map((role) => role.id));
+        return row;
       });
-      await audit.record('account.created', { account_id: account.id, actor: input.actor ?? null });
+      const membership = { ...(organisation ? { organisation_id: organisation.id } : {}), ...(roles.length > 0 ? { roles: roles.map((r) => r.name) } : {}) };
+      await audit.record('account.created', { account_id: account.id, actor: input.actor ?? null, ...(Object.keys(membership).length > 0 ? { detail: membership } : {}) });
       return account;
+    },
+
+    /**
+     * Changes name, organisation and roles (by id or email). Whatever changes, the account's
+     * roles are checked against its organisation's grantable set afterwards (SPEC 5).
+     */
+    async update(ref: string, changes: UpdateAccountInput, actor?: string): Promise<AccountDetail> {
+      const current = await resolve(ref);
+      checkName(changes.name);
+      const organisation = changes.organisation == null ? changes.organisation : await resolveOrganisation(changes.organisation);
+      const roles = changes.roles === undefined ? undefined : await findRoles(directory.roles, changes.roles, 'roles');
+      await directory.inTransaction(async (tx) => {
+        const account = await tx.accounts.findByIdForUpdate(current.id);
+        if (!account) throw new NotFoundError('user');
+        const organisationId = organisation === undefined ? account.organisation_id : (organisation?.id ?? null);
+        const membershipChanges = organisation !== undefined || roles !== undefined;
+        if (organisationId && membershipChanges) {
+          const heldRoles: RoleRow[] = roles ?? (await tx.accounts.roles(account.id));
+          await requireGrantable(tx, organisationId, heldRoles, 'roles');
+        }
+        await tx.accounts.update(account.id, {
+          ...(changes.name !== undefined ? { name: changes.name || null } : {}),
+          ...(organisation !== undefined ? { organisation_id: organisationId } : {}),
+        });
+        if (roles) await tx.accounts.setRoles(account.id, roles.map((role) => role.id));
+      });
+      await audit.record('account.updated', {
+        account_id: current.id,
+        actor: actor ?? null,
+        detail: {
+          changed: Object.keys(changes),
+          ...(organisation !== undefined ? { organisation_id: organisation?.id ?? null } : {}),
+          ...(roles ? { roles: roles.map((role) => role.name) } : {}),
+        },
+      });
+      return (await repo.findDetailed(current.id))!;
     },
 
     /**
