@@ -166,3 +166,101 @@ describe('pforte user', () => {
     expect(result.stderr).toContain('not found');
   });
 });
+
+describe('pforte role', () => {
+  it('creates roles and lists them by name', async () => {
+    expect(await pforteJson('role', 'create', '--name', 'fleet-manager', '--description', 'Manages the fleet')).toEqual({
+      id: expect.any(String),
+      name: 'fleet-manager',
+      description: 'Manages the fleet',
+    });
+    await pforteJson('role', 'create', '--name', 'group-manager');
+    await pforteJson('role', 'create', '--name', 'file-manager');
+    const list = await pforteJson<Array<{ name: string; description: string | null }>>('role', 'list');
+    expect(list.map((r) => r.name)).toEqual(['file-manager', 'fleet-manager', 'group-manager']);
+  });
+
+  it('refuses a taken name and a malformed one', async () => {
+    const taken = await pforte('role', 'create', '--name', 'fleet-manager', '--json');
+    expect(taken.code).toBe(4);
+    expect(taken.stdout).toBe('');
+    expect(JSON.parse(taken.stderr)).toMatchObject({ error: 'role_taken' });
+
+    const malformed = await pforte('role', 'create', '--name', 'Fleet Manager', '--json');
+    expect(malformed.code).toBe(2);
+    expect(JSON.parse(malformed.stderr)).toMatchObject({ problems: { '--name': 'invalid_role_name' } });
+  });
+});
+
+describe('pforte org', () => {
+  it('creates a tree, shows and lists it', async () => {
+    const holding = await pforteJson('org', 'create', '--name', 'Müller Holding', '--grantable-roles', 'fleet-manager,group-manager', '--grantable-roles', 'file-manager');
+    expect(holding).toEqual({ id: expect.any(String), name: 'Müller Holding', parent_id: null, grantable_roles: ['file-manager', 'fleet-manager', 'group-manager'] });
+    const branch = await pforteJson('org', 'create', '--name', 'Müller Kiel', '--parent', 'müller holding', '--grantable-roles', 'file-manager');
+    expect(branch).toMatchObject({ parent_id: holding.id, grantable_roles: ['file-manager'] });
+
+    expect(await pforteJson('org', 'show', 'MÜLLER KIEL')).toMatchObject({ id: branch.id, name: 'Müller Kiel', parent_id: holding.id });
+    const list = await pforteJson<Array<{ name: string }>>('org', 'list');
+    expect(list.map((o) => o.name)).toEqual(['Müller Holding', 'Müller Kiel']);
+
+    const missing = await pforte('org', 'show', 'Nobody GmbH', '--json');
+    expect(missing.code).toBe(3);
+    expect(JSON.parse(missing.stderr)).toMatchObject({ error: 'organisation_not_found' });
+  });
+
+  it('updates parent and grantable roles, refusing cycles and unknown roles', async () => {
+    const cycle = await pforte('org', 'update', 'Müller Holding', '--parent', 'Müller Kiel', '--json');
+    expect(cycle.code).toBe(2);
+    expect(cycle.stdout).toBe('');
+    expect(JSON.parse(cycle.stderr)).toMatchObject({ problems: { '--parent': 'organisation_cycle' } });
+
+    const unknown = await pforte('org', 'create', '--name', 'Weber', '--grantable-roles', 'fleet-manager,astronaut', '--json');
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stderr)).toMatchObject({ problems: { '--grantable-roles': 'unknown_role: astronaut' } });
+
+    const rooted = await pforteJson('org', 'update', 'Müller Kiel', '--no-parent', '--grantable-roles', 'file-manager,fleet-manager');
+    expect(rooted).toMatchObject({ name: 'Müller Kiel', parent_id: null, grantable_roles: ['file-manager', 'fleet-manager'] });
+    const holding = await pforteJson('org', 'show', 'Müller Holding');
+    expect(await pforteJson('org', 'update', 'Müller Kiel', '--parent', String(holding.id))).toMatchObject({ parent_id: holding.id });
+
+    const nothing = await pforte('org', 'update', 'Müller Kiel');
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain('nothing to change');
+  });
+});
+
+describe('pforte user with organisation and roles', () => {
+  it('creates a member with grantable roles and shows them', async () => {
+    const created = await pforteJson('user', 'create', '--email', 'gm@mueller.example', '--org', 'Müller Holding', '--roles', 'group-manager,fleet-manager');
+    expect(created).toEqual({ id: expect.any(String), email: 'gm@mueller.example', agent_number: null, status: 'active' });
+    const holding = await pforteJson('org', 'show', 'Müller Holding');
+    const shown = await pforteJson('user', 'show', 'gm@mueller.example');
+    expect(shown).toMatchObject({ organisation: { id: holding.id, name: 'Müller Holding' }, roles: ['fleet-manager', 'group-manager'] });
+    const list = await pforteJson<Array<Record<string, unknown>>>('user', 'list', '--search', 'mueller.example');
+    expect(list).toEqual([expect.objectContaining({ email: 'gm@mueller.example', organisation: { id: holding.id, name: 'Müller Holding' }, roles: ['fleet-manager', 'group-manager'] })]);
+    expect(await pforteJson('user', 'show', 'anna.broker@example.com')).toMatchObject({ organisation: null, roles: [] });
+  });
+
+  it('refuses roles the organisation may not grant, naming them', async () => {
+    const refused = await pforte('user', 'create', '--email', 'kiel@mueller.example', '--org', 'Müller Kiel', '--roles', 'group-manager,file-manager', '--json');
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(JSON.parse(refused.stderr)).toMatchObject({ error: 'invalid_input', problems: { '--roles': 'role_not_grantable: group-manager' } });
+
+    const human = await pforte('user', 'update', 'gm@mueller.example', '--org', 'Müller Kiel');
+    expect(human.code).toBe(2);
+    expect(human.stderr).toContain('role_not_grantable: group-manager');
+  });
+
+  it('updates name, organisation and roles', async () => {
+    const moved = await pforteJson('user', 'update', 'gm@mueller.example', '--org', 'Müller Kiel', '--roles', 'fleet-manager', '--name', 'Greta');
+    expect(moved).toMatchObject({ email: 'gm@mueller.example', name: 'Greta', organisation: { name: 'Müller Kiel' }, roles: ['fleet-manager'] });
+
+    const freed = await pforteJson('user', 'update', 'gm@mueller.example', '--no-org', '--roles', '');
+    expect(freed).toMatchObject({ organisation: null, roles: [] });
+
+    const missing = await pforte('user', 'update', 'nobody@example.com', '--name', 'X', '--json');
+    expect(missing.code).toBe(3);
+    expect(JSON.parse(missing.stderr)).toMatchObject({ error: 'user_not_found' });
+  });
+});

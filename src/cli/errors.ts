@@ -8,7 +8,7 @@ import type { CliIo } from './output.js';
  *   0  success
  *   1  unexpected failure or invalid configuration (environment)
  *   2  bad arguments: unknown option, missing flag, or a value the domain rejects
- *   3  the named client or user does not exist
+ *   3  the named client, user or organisation does not exist
  *   4  conflicts with what is stored (e.g. the email is taken)
  */
 export const EXIT = { ok: 0, failure: 1, invalidInput: 2, notFound: 3, conflict: 4 } as const;

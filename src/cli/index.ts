@@ -4,6 +4,8 @@ import { Command } from 'commander';
 import { projectRoot } from '../paths.js';
 import { registerClientCommands } from './commands/client.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerOrgCommands } from './commands/org.js';
+import { registerRoleCommands } from './commands/role.js';
 import { registerUserCommands } from './commands/user.js';
 import { createCliContext, type CliContext } from './context.js';
 import { reportError } from './errors.js';
@@ -35,6 +37,8 @@ export function buildProgram(ctx: CliContext, { json }: { json: boolean }): Comm
   registerMigrateCommand(program, ctx);
   registerClientCommands(program, ctx);
   registerUserCommands(program, ctx);
+  registerOrgCommands(program, ctx);
+  registerRoleCommands(program, ctx);
   return program;
 }
 

@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import type { CreateAccountInput } from '../../domain/accounts.js';
-import { NotFoundError } from '../../errors/index.js';
-import type { Services } from '../../services.js';
-import type { AccountRow } from '../../store/pg/accounts-repo.js';
+import type { CreateAccountInput, UpdateAccountInput } from '../../domain/accounts.js';
+import type { AccountDetail } from '../../store/pg/accounts-repo.js';
 import type { CliContext } from '../context.js';
-import { defineFlags } from '../flags.js';
+import { commaList, defineFlags } from '../flags.js';
 import { formatFields, formatTable, printResult, type OutputOptions } from '../output.js';
 
 const createFlags = defineFlags<keyof CreateAccountInput>([
@@ -12,13 +10,22 @@ const createFlags = defineFlags<keyof CreateAccountInput>([
   { flags: '--password <password>', field: 'password', description: 'initial password (must meet the password rules)' },
   { flags: '--name <name>', field: 'name', description: 'display name' },
   { flags: '--agent-number <number>', field: 'agentNumber', description: 'agent number, e.g. 60/123/4567 (normalised)' },
+  { flags: '--org <org>', field: 'organisation', description: 'organisation, by id or name' },
+  { flags: '--roles <list>', field: 'roles', parse: commaList, description: "comma-separated roles (with --org, from the organisation's grantable set)" },
+]);
+
+const updateFlags = defineFlags<keyof UpdateAccountInput>([
+  { flags: '--name <name>', field: 'name', description: 'display name' },
+  { flags: '--org <org>', field: 'organisation', description: 'move to this organisation, by id or name' },
+  { flags: '--no-org', field: 'organisation', description: 'take the account out of its organisation', updateOnly: true },
+  { flags: '--roles <list>', field: 'roles', parse: commaList, description: 'comma-separated roles; replaces the current ones ("" for none)' },
 ]);
 
 /**
  * The fields an administrator may see; an allowlist, so secrets such as the password
  * hash never reach the output.
  */
-function toUserView(account: AccountRow) {
+function toUserView(account: AccountDetail) {
   return {
     id: account.id,
     email: account.email,
@@ -26,15 +33,14 @@ function toUserView(account: AccountRow) {
     agent_number: account.agent_number,
     status: account.status,
     email_verified: account.email_verified,
+    organisation: account.organisation,
+    roles: account.roles,
     created_at: account.created_at,
   };
 }
 
-/** USER is an id or an email (SPEC 6). */
-async function findUser(services: Services, ref: string): Promise<AccountRow> {
-  const account = (await services.accounts.findById(ref)) ?? (await services.accounts.findByEmail(ref));
-  if (!account) throw new NotFoundError('user');
-  return account;
+function describeUser(user: ReturnType<typeof toUserView>): string {
+  return formatFields({ ...user, organisation: user.organisation ? `${user.organisation.name} (${user.organisation.id})` : null });
 }
 
 export function registerUserCommands(program: Command, ctx: CliContext): void {
@@ -48,7 +54,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
       const account = await ctx.withRuntime(({ services }) =>
         createFlags.inFlagTerms(() => services.accounts.create({ ...input, actor: ctx.actor })),
       );
-      const { id, email, agent_number, status } = toUserView(account);
+      const { id, email, agent_number, status } = account;
       printResult(ctx.io, options, { id, email, agent_number, status }, (u) => `created user ${u.id} (${u.email}, ${u.status})`);
     });
 
@@ -60,7 +66,9 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     .action(async (options: OutputOptions & { search?: string }) => {
       const accounts = await ctx.withRuntime(({ services }) => services.accounts.list({ search: options.search }));
       printResult(ctx.io, options, accounts.map(toUserView), (list) =>
-        list.length === 0 ? 'no users' : formatTable(['ID', 'STATUS', 'EMAIL'], list.map((u) => [u.id, u.status, u.email])),
+        list.length === 0
+          ? 'no users'
+          : formatTable(['ID', 'STATUS', 'ORGANISATION', 'EMAIL'], list.map((u) => [u.id, u.status, u.organisation?.name ?? '-', u.email])),
       );
     });
 
@@ -70,7 +78,19 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     .argument('<user>', 'user id or email')
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, options: OutputOptions) => {
-      const account = await ctx.withRuntime(({ services }) => findUser(services, ref));
-      printResult(ctx.io, options, toUserView(account), formatFields);
+      const account = await ctx.withRuntime(({ services }) => services.accounts.show(ref));
+      printResult(ctx.io, options, toUserView(account), describeUser);
+    });
+
+  updateFlags
+    .addTo(user.command('update').description('change an account; only the given flags change').argument('<user>', 'user id or email'), { mode: 'update' })
+    .option('--json', 'print the result as JSON')
+    .action(async (ref: string, options: OutputOptions, command: Command) => {
+      const given = updateFlags.given(command);
+      // commander gives `--no-org` as false; the service takes null.
+      const changes = { ...given, ...(given.organisation === false ? { organisation: null } : {}) } as UpdateAccountInput;
+      if (Object.keys(changes).length === 0) command.error('nothing to change: give at least one flag (see --help)');
+      const account = await ctx.withRuntime(({ services }) => updateFlags.inFlagTerms(() => services.accounts.update(ref, changes, ctx.actor)));
+      printResult(ctx.io, options, toUserView(account), describeUser);
     });
 }
