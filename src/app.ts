@@ -38,11 +38,7 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
     redis,
     jwks,
     clientMetadata: (clientId) => services.clients.providerMetadata(clientId),
-    accountClaims: async (accountId) => {
-      const account = await services.accounts.findById(accountId);
-      if (!account || account.status !== 'active') return undefined;
-      return { email: account.email, email_verified: account.email_verified, name: account.name ?? undefined };
-    },
+    accountClaims: (accountId) => services.accountClaims.claimsFor(accountId),
     pages: providerPages,
   });
   // The provider answers its own errors; log the unexpected ones (codes only, no request data).
