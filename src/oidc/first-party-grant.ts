@@ -1,4 +1,5 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { claimsOfScopes } from './scope-claims.js';
 
 /**
  * First-party clients skip the consent page: their grant is created (or widened to what
@@ -14,9 +15,12 @@ export async function loadExistingGrant(ctx: KoaContextWithOIDC) {
   if (client.metadata().first_party !== true) return existing;
 
   const grant = existing ?? new oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId! });
-  const scopes = [...oidc.requestParamScopes].filter((scope) => client.scope?.split(' ').includes(scope));
+  const clientScopes = client.scope?.split(' ') ?? [];
+  const scopes = [...oidc.requestParamScopes].filter((scope) => clientScopes.includes(scope));
   grant.addOIDCScope(scopes.join(' '));
-  const claims = [...oidc.requestParamClaims].filter((claim) => !['sub', 'acr', 'amr', 'auth_time'].includes(claim));
+  // Single claims (claims parameter) only from the scopes this client is registered for.
+  const permitted = claimsOfScopes(clientScopes);
+  const claims = [...oidc.requestParamClaims].filter((claim) => permitted.has(claim) && !['sub', 'acr', 'amr', 'auth_time'].includes(claim));
   if (claims.length > 0) grant.addOIDCClaims(claims);
   await grant.save();
   return grant;

@@ -7,17 +7,9 @@ import { createInteractionPolicy } from './acr-policy.js';
 import { createClientAdapter, type ClientMetadataSource } from './client-adapter.js';
 import { loadExistingGrant } from './first-party-grant.js';
 import { createRedisAdapterClass } from './redis-adapter.js';
+import { SCOPE_CLAIMS } from './scope-claims.js';
 import { sessionTtlSeconds } from './session-ttl.js';
 
-/** Claims each scope releases (SPEC 5); the ID token carries them too. */
-export const SCOPE_CLAIMS = {
-  openid: ['sub', 'acr', 'amr', 'auth_time'],
-  email: ['email', 'email_verified'],
-  profile: ['name'],
-  roles: ['roles'],
-  org: ['org', 'orgs'],
-  agent: ['agent_number'],
-} as const;
 
 export interface AccountClaimsSource {
   /** All claims of an account, or undefined when it does not exist or may not sign in. */
