@@ -20,8 +20,11 @@ export async function loadExistingGrant(ctx: KoaContextWithOIDC) {
   grant.addOIDCScope(scopes.join(' '));
   // Single claims (claims parameter) only from the scopes this client is registered for.
   const permitted = claimsOfScopes(clientScopes);
-  const claims = [...oidc.requestParamClaims].filter((claim) => permitted.has(claim) && !['sub', 'acr', 'amr', 'auth_time'].includes(claim));
+  const requested = [...oidc.requestParamClaims].filter((claim) => !['sub', 'acr', 'amr', 'auth_time'].includes(claim));
+  const claims = requested.filter((claim) => permitted.has(claim));
+  const refused = requested.filter((claim) => !permitted.has(claim));
   if (claims.length > 0) grant.addOIDCClaims(claims);
+  if (refused.length > 0) grant.rejectOIDCClaims(refused);
   await grant.save();
   return grant;
 }
