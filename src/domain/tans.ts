@@ -20,12 +20,22 @@ export type TanCheck =
   | { ok: false; code: 'tan_wrong'; attemptsLeft: number }
   | { ok: false; code: 'tan_void' | 'tan_expired' | 'tan_missing' };
 
+/**
+ * Who a TAN is for. `limitSubject` names what the hourly mail budget counts against (the
+ * account, or for agent journeys the agent number, so a decoy and a real journey for the
+ * same agent number share it and look alike). A decoy TAN has no account and can never
+ * be redeemed.
+ */
+export type TanSubject =
+  | { isDecoy: false; accountId: string; limitSubject: string }
+  | { isDecoy: true; limitSubject: string };
+
 export interface TanServiceDeps {
   store: TanStore;
   audit: AuditLog;
   lockout: Lockout;
   policy: TanPolicy;
-  /** Keys the stored digests; a leaked Redis dump does not reveal TANs. */
+  /** Keys the stored digests and limit keys; a Redis dump reveals neither TANs nor agent numbers. */
   hmacKey: string;
   now?: () => number;
 }
@@ -35,56 +45,59 @@ export interface TanServiceDeps {
  * bound to the flow and the account, single use, redeemed atomically.
  */
 export function createTanService({ store, audit, lockout, policy, hmacKey, now = () => Date.now() }: TanServiceDeps) {
-  const digestOf = (flowId: string, accountId: string, tan: string) =>
-    createHmac('sha256', hmacKey).update(`${flowId}\u0000${accountId}\u0000${tan}`).digest('base64url');
+  const hmac = (text: string) => createHmac('sha256', hmacKey).update(text).digest('base64url');
+  const boundTo = (subject: TanSubject) => (subject.isDecoy ? 'decoy' : subject.accountId);
+  const digestOf = (flowId: string, subject: TanSubject, tan: string) => hmac(`tan\u0000${flowId}\u0000${boundTo(subject)}\u0000${tan}`);
 
-  async function checkSendAllowed(accountId: string): Promise<void> {
-    const wait = await store.claimCooldown(accountId, policy.resendCooldownSeconds);
+  /** Cooldown per journey, hourly budget per limit subject; both the same for decoys. */
+  async function claimSend(flowId: string, subject: TanSubject): Promise<void> {
+    const wait = await store.claimCooldown(flowId, policy.resendCooldownSeconds);
     if (wait > 0) throw new DomainError('tan_cooldown', 429, 'tan', String(wait));
-    if ((await store.countSend(accountId)) > policy.maxSendsPerHour) {
+    if ((await store.countSend(hmac(`limit\u0000${subject.limitSubject}`))) > policy.maxSendsPerHour) {
       throw new DomainError('tan_hourly_limit', 429, 'tan');
     }
   }
 
   return {
-    /** Creates a new TAN for the flow (voiding the previous one) and delivers it. */
-    async issue({ flowId, accountId, clientId, ip, deliver }: { flowId: string; accountId: string; clientId?: string; ip?: string; deliver: TanDelivery }): Promise<void> {
-      await checkSendAllowed(accountId);
+    /**
+     * Creates a new TAN for the flow (voiding the previous one) and delivers it. For a
+     * decoy the digest is random and `deliver` is still called (with nothing to send) so
+     * that both take the same time and fail the same way when mail is down.
+     */
+    async issue({ flowId, subject, clientId, ip, deliver }: { flowId: string; subject: TanSubject; clientId?: string; ip?: string; deliver: TanDelivery }): Promise<void> {
+      await claimSend(flowId, subject);
       const tan = String(randomInt(0, 10 ** policy.length)).padStart(policy.length, '0');
-      await store.save(flowId, { digest: digestOf(flowId, accountId, tan), accountId, expiresAtMs: now() + policy.ttlSeconds * 1000 }, policy.ttlSeconds);
+      const digest = subject.isDecoy ? randomBytes(32).toString('base64url') : digestOf(flowId, subject, tan);
+      await store.save(flowId, { digest, subject: boundTo(subject), expiresAtMs: now() + policy.ttlSeconds * 1000 }, policy.ttlSeconds);
       try {
         await deliver(tan, Math.round(policy.ttlSeconds / 60));
       } catch (error) {
         // Nothing reached the person: let them try again at once.
-        await store.releaseCooldown(accountId);
+        await store.releaseCooldown(flowId);
         throw error;
       }
-      await audit.record('tan.sent', { account_id: accountId, client_id: clientId ?? null, ip: ip ?? null });
+      if (!subject.isDecoy) await audit.record('tan.sent', { account_id: subject.accountId, client_id: clientId ?? null, ip: ip ?? null });
     },
 
-    /**
-     * A stand-in for a flow whose email did not match (SPEC 4.2): it behaves like a real
-     * TAN on every screen, but no digits exist that could redeem it and no mail is sent.
-     */
-    async issueDecoy(flowId: string): Promise<void> {
-      await checkSendAllowed(`decoy:${flowId}`);
-      const decoyId = `decoy:${flowId}`;
-      await store.save(flowId, { digest: randomBytes(32).toString('base64url'), accountId: decoyId, expiresAtMs: now() + policy.ttlSeconds * 1000 }, policy.ttlSeconds);
-    },
-
-    async verify({ flowId, accountId, tan, clientId, ip }: { flowId: string; accountId: string; tan: string; clientId?: string; ip?: string }): Promise<TanCheck> {
-      const isDecoy = accountId.startsWith('decoy:');
+    async verify({ flowId, subject, tan, clientId, ip }: { flowId: string; subject: TanSubject; tan: string; clientId?: string; ip?: string }): Promise<TanCheck> {
       const candidate = /^\d+$/.test(tan) && tan.length === policy.length ? tan : '';
-      const { outcome, attempts } = await store.redeem(flowId, digestOf(flowId, accountId, candidate), accountId, policy.maxAttempts, now());
-      const locked = !isDecoy && (await lockout.isLocked(accountId));
-      if (outcome === 'ok' && !locked) return { ok: true };
+      // During a lock the attempt still counts, but no TAN is accepted (SPEC 4.8: a lock
+      // looks like a wrong entry, and the right TAN is not used up by it).
+      const isLocked = !subject.isDecoy && (await lockout.isLocked(subject.accountId));
+      const { outcome, attempts } = await store.redeem(flowId, {
+        digest: digestOf(flowId, subject, candidate),
+        subject: boundTo(subject),
+        maxAttempts: policy.maxAttempts,
+        nowMs: now(),
+        refuse: isLocked,
+      });
+      if (outcome === 'ok') return { ok: true };
       if (outcome === 'expired') return { ok: false, code: 'tan_expired' };
       if (outcome === 'missing') return { ok: false, code: 'tan_missing' };
-      if (!isDecoy) {
-        await lockout.recordFailure(accountId, ip);
-        await audit.record(outcome === 'void' ? 'tan.void' : 'tan.failed', { account_id: accountId, client_id: clientId ?? null, ip: ip ?? null, detail: { attempts } });
+      if (!subject.isDecoy) {
+        await lockout.recordFailure(subject.accountId, ip);
+        await audit.record(outcome === 'void' ? 'tan.void' : 'tan.failed', { account_id: subject.accountId, client_id: clientId ?? null, ip: ip ?? null, detail: { attempts } });
       }
-      // A correct TAN during a lock fails like a wrong one (SPEC 4.8: the lock is not revealed).
       if (outcome === 'void') return { ok: false, code: 'tan_void' };
       return { ok: false, code: 'tan_wrong', attemptsLeft: Math.max(0, policy.maxAttempts - attempts) };
     },

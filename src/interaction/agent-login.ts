@@ -41,7 +41,9 @@ export function createAgentLogin(deps: InteractionDeps) {
     }
     await continueFlow(deps, ctx, interaction, {
       method: 'agent',
-      accountId: isMatch ? account.id : `decoy:${interaction.uid}`,
+      accountId: account?.status === 'active' ? account.id : undefined,
+      isDecoy: !isMatch,
+      agentNumber: agentNumber!,
       email: email!,
       amr: [],
       remember,

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { acrFromAmr, acrRank, amrClaim, type Acr, type Amr } from '../domain/assurance.js';
+import type { TanSubject } from '../domain/tans.js';
 import { DomainError } from '../errors/index.js';
 import { finishInteraction, type InteractionContext } from './context.js';
 import { readDeviceToken } from './device-cookie.js';
@@ -10,8 +11,14 @@ import { renderTanPage } from './tan-page.js';
 /** One login journey: who claims to sign in, and which methods they completed so far. */
 export interface FlowState {
   method: 'password' | 'agent';
-  /** The account, or `decoy:<uid>` when an agent number and email did not match. */
-  accountId: string;
+  /** The account named (by email, agent number or session); absent for an unknown agent number. */
+  accountId?: string;
+  /**
+   * The agent number and email did not match (SPEC 4.2): the journey looks like any other,
+   * but no TAN is mailed and none can succeed.
+   */
+  isDecoy: boolean;
+  agentNumber?: string;
   email: string;
   amr: Amr[];
   remember: boolean;
@@ -20,9 +27,19 @@ export interface FlowState {
   awaitingTan: boolean;
   /** loa:0 ("continue without email confirmation") may be offered. */
   allowUnconfirmed: boolean;
+  /** A step-up: what the session had proven, and when (kept as the sign-in time). */
+  stepUpFrom?: { amr: Amr[]; loginTs?: number };
 }
 
-export const isDecoy = (flow: FlowState) => flow.accountId.startsWith('decoy:');
+/** A journey that can end in a sign-in: not a decoy, and naming an account. */
+function signable(flow: FlowState): flow is FlowState & { accountId: string } {
+  return !flow.isDecoy && flow.accountId !== undefined;
+}
+
+/** Methods completed in this interaction (a step-up starts from the session's). */
+function provenHere(flow: FlowState): Amr[] {
+  return flow.amr.filter((m) => !flow.stepUpFrom?.amr.includes(m));
+}
 
 /** loa:0 ("continue without email confirmation") only for a client allowing it and a request not asking more. */
 export function mayContinueUnconfirmed(interaction: InteractionContext): boolean {
@@ -37,18 +54,22 @@ export function mayContinueUnconfirmed(interaction: InteractionContext): boolean
 export async function continueFlow(deps: InteractionDeps, ctx: Context, interaction: InteractionContext, flow: FlowState): Promise<void> {
   const { wanted, minimum } = requiredAcr(interaction);
   const proven = acrRank(acrFromAmr(flow.amr));
-  if (!isDecoy(flow) && flow.amr.length > 0 && proven >= acrRank(wanted)) {
+  if (signable(flow) && flow.amr.length > 0 && proven >= acrRank(wanted)) {
     return finishLogin(deps, ctx, interaction, flow);
   }
   const hasPossession = flow.amr.includes('otp') || flow.amr.includes('device');
   if (hasPossession) {
     // Only a password could add more, and this journey has none: finish with what was
     // proven if that is enough, otherwise tell the relying party what is unmet.
-    if (proven >= acrRank(minimum)) return finishLogin(deps, ctx, interaction, flow);
     await deps.flows.clear(interaction.uid);
-    return finishInteraction(deps.provider, ctx, { error: 'unmet_authentication_requirements', error_description: 'the requested assurance level cannot be reached with this method' });
+    if (proven < acrRank(minimum)) {
+      return finishInteraction(deps.provider, ctx, { error: 'unmet_authentication_requirements', error_description: 'the requested assurance level cannot be reached with this method' });
+    }
+    // A step-up that adds nothing signs nobody in again (auth_time and session limit stay).
+    if (provenHere(flow).length === 0) return finishInteraction(deps.provider, ctx, { pforte: { nothingToAdd: true } });
+    return finishLogin(deps, ctx, interaction, flow);
   }
-  if (!isDecoy(flow) && interaction.clientMetadata.device_shortcut !== false) {
+  if (signable(flow) && interaction.clientMetadata.device_shortcut !== false) {
     const account = await deps.accounts.findById(flow.accountId);
     const device = account && (await deps.devices.recognise(readDeviceToken(ctx, deps.config), account.id, ctx.get('user-agent'), account.password_changed_at));
     if (device) return continueFlow(deps, ctx, interaction, { ...flow, amr: [...flow.amr, 'device'] });
@@ -76,24 +97,32 @@ export async function sendTanOrExplain(deps: InteractionDeps, ctx: Context, inte
   }
 }
 
-/** Issues and mails a TAN (or a silent decoy); limits come back as DomainErrors. */
+/** Who the flow's TAN is for, and which hourly budget it counts against. */
+export function tanSubject(flow: FlowState): TanSubject {
+  const limitSubject = flow.agentNumber ? `agent:${flow.agentNumber}` : `account:${flow.accountId}`;
+  return signable(flow) ? { isDecoy: false, accountId: flow.accountId, limitSubject } : { isDecoy: true, limitSubject };
+}
+
+/** Issues and mails a TAN; a decoy only talks to the mail server. Limits come back as DomainErrors. */
 async function sendTan(deps: InteractionDeps, ctx: Context, interaction: InteractionContext, flow: FlowState): Promise<void> {
-  if (isDecoy(flow)) return deps.tans.issueDecoy(interaction.uid);
+  const subject = tanSubject(flow);
   await deps.tans.issue({
     flowId: interaction.uid,
-    accountId: flow.accountId,
+    subject,
     clientId: interaction.clientId,
     ip: ctx.ip,
-    deliver: (tan, minutes) => deps.mailer.send({ to: flow.email, template: 'tan', locale: ctx.state.locale, data: { tan, minutes } }),
+    deliver: subject.isDecoy
+      ? () => deps.mailer.probe()
+      : (tan, minutes) => deps.mailer.send({ to: flow.email, template: 'tan', locale: ctx.state.locale, data: { tan, minutes } }),
   });
 }
 
 /** Completes the journey with what was actually proven (acr derived from amr). */
 export async function finishLogin(deps: InteractionDeps, ctx: Context, interaction: InteractionContext, flow: FlowState): Promise<void> {
-  if (isDecoy(flow)) throw new DomainError('bad_request', 400);
+  if (flow.accountId === undefined) throw new DomainError('bad_request', 400);
   await deps.flows.clear(interaction.uid);
-  // Only a completed sign-in ends a run of failures; a right password alone does not.
-  await deps.lockout.reset(flow.accountId);
+  // Only a sign-in that proved a factor here ends a run of failures (not loa:0, not a password alone).
+  if (provenHere(flow).length > 0) await deps.lockout.reset(flow.accountId);
   await deps.audit.record('login.success', {
     account_id: flow.accountId,
     client_id: interaction.clientId,
@@ -102,7 +131,14 @@ export async function finishLogin(deps: InteractionDeps, ctx: Context, interacti
   });
   const acr: Acr = acrFromAmr(flow.amr);
   await finishInteraction(deps.provider, ctx, {
-    login: { accountId: flow.accountId, remember: flow.remember, amr: amrClaim(flow.amr), acr },
+    login: {
+      accountId: flow.accountId,
+      remember: flow.remember,
+      amr: amrClaim(flow.amr),
+      acr,
+      // A step-up keeps the session's sign-in time: auth_time, max_age and the absolute limit count from it.
+      ...(flow.stepUpFrom?.loginTs ? { ts: flow.stepUpFrom.loginTs } : {}),
+    },
   });
 }
 

@@ -32,6 +32,8 @@ export function createPasswordLogin(deps: InteractionDeps) {
     await continueFlow(deps, ctx, interaction, {
       method: 'password',
       accountId: account.id,
+      isDecoy: false,
+      agentNumber: account.agent_number ?? undefined,
       email: account.email,
       amr: ['pwd'],
       remember,

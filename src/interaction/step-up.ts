@@ -28,8 +28,11 @@ export async function startStepUp(deps: InteractionDeps, ctx: Context, interacti
   await continueFlow(deps, ctx, interaction, {
     method: amr.includes('pwd') ? 'password' : 'agent',
     accountId: account.id,
+    isDecoy: false,
+    agentNumber: account.agent_number ?? undefined,
     email: account.email,
     amr,
+    stepUpFrom: { amr, loginTs: stored?.loginTs },
     remember: stored ? !stored.transient : false,
     trustDevice: false,
     awaitingTan: false,

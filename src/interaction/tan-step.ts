@@ -5,7 +5,8 @@ import { finishInteraction, loadInteraction, type InteractionContext } from './c
 import type { InteractionDeps } from './deps.js';
 import { setDeviceToken } from './device-cookie.js';
 import { readCheckbox, readField } from './fields.js';
-import { continueFlow, finishLogin, isDecoy, mayContinueUnconfirmed, sendTanOrExplain, type FlowState } from './flow.js';
+import { acrFromAmr, acrRank } from '../domain/assurance.js';
+import { continueFlow, finishLogin, mayContinueUnconfirmed, sendTanOrExplain, tanSubject, type FlowState } from './flow.js';
 import { requiredAcr } from './required-acr.js';
 import { renderTanPage } from './tan-page.js';
 
@@ -15,6 +16,12 @@ async function loadTanFlow(deps: InteractionDeps, ctx: Context): Promise<{ inter
   const flow = await deps.flows.get(interaction.uid);
   if (!flow?.awaitingTan) throw new DomainError('bad_request', 400);
   return { interaction, flow };
+}
+
+/** An essential acr claim whose minimum what is proven so far does not reach. */
+function isEssentialUnmet(interaction: InteractionContext, flow: FlowState): boolean {
+  const request = requiredAcr(interaction);
+  return request.isEssential && acrRank(acrFromAmr(flow.amr)) < acrRank(request.minimum);
 }
 
 /** POST /interaction/:uid/tan — redeem the TAN; on success the email factor is proven. */
@@ -27,8 +34,9 @@ export function createSubmitTan(deps: InteractionDeps) {
     const current = { ...flow, trustDevice };
     if (tanField.error) return renderTanPage(ctx, interaction, current, { errors: { tan: tanField.error }, status: 400 });
 
-    const check = await deps.tans.verify({ flowId: interaction.uid, accountId: flow.accountId, tan: tanField.value!.replace(/\s/g, ''), clientId: interaction.clientId, ip: ctx.ip });
-    if (!check.ok && check.code === 'tan_void' && requiredAcr(interaction).isEssential) {
+    const subject = tanSubject(flow);
+    const check = await deps.tans.verify({ flowId: interaction.uid, subject, tan: tanField.value!.replace(/\s/g, ''), clientId: interaction.clientId, ip: ctx.ip });
+    if (!check.ok && check.code === 'tan_void' && isEssentialUnmet(interaction, flow)) {
       // An essential acr the person could not prove ends the request (SPEC 3).
       await deps.flows.clear(interaction.uid);
       return finishInteraction(deps.provider, ctx, { error: 'unmet_authentication_requirements', error_description: 'the TAN could not be confirmed' });
@@ -38,8 +46,8 @@ export function createSubmitTan(deps: InteractionDeps) {
       const messageVars: Record<string, number> = check.code === 'tan_wrong' ? { left: check.attemptsLeft } : {};
       return renderTanPage(ctx, interaction, current, { errors: { tan: check.code }, messageVars, status: 400 });
     }
-    if (trustDevice && !isDecoy(flow)) {
-      const { token, expiresAt } = await deps.devices.trust(flow.accountId, ctx.get('user-agent'), { ip: ctx.ip });
+    if (trustDevice && !subject.isDecoy) {
+      const { token, expiresAt } = await deps.devices.trust(subject.accountId, ctx.get('user-agent'), { ip: ctx.ip });
       setDeviceToken(ctx, deps.config, token, expiresAt);
     }
     await continueFlow(deps, ctx, interaction, { ...current, awaitingTan: false, amr: [...flow.amr, 'otp'] });
@@ -60,7 +68,9 @@ export function createContinueUnconfirmed(deps: InteractionDeps) {
   return async function continueUnconfirmed(ctx: Context): Promise<void> {
     const { interaction, flow } = await loadTanFlow(deps, ctx);
     await parseForm(ctx);
-    if (!flow.allowUnconfirmed || isDecoy(flow) || !mayContinueUnconfirmed(interaction)) throw new DomainError('bad_request', 400);
+    // Identity claimed by the agent number alone (SPEC 3): the same for a matching and a
+    // non-matching email, so this button reveals nothing about the address.
+    if (!flow.allowUnconfirmed || flow.accountId === undefined || !mayContinueUnconfirmed(interaction)) throw new DomainError('bad_request', 400);
     await finishLogin(deps, ctx, interaction, { ...flow, amr: [] });
   };
 }

@@ -18,6 +18,11 @@ export interface MailRequest<T extends MailTemplate = MailTemplate> {
 export interface Mailer {
   /** Renders and sends one mail; throws `DomainError('mail_unavailable', 503)` when SMTP keeps failing. */
   send<T extends MailTemplate>(request: MailRequest<T>): Promise<void>;
+  /**
+   * Talks to the mail server as a send would (connect, greet, authenticate) without sending,
+   * with the same retries and the same error: a stand-in where a mail must seem to be sent.
+   */
+  probe(): Promise<void>;
   close(): void;
 }
 
@@ -54,6 +59,24 @@ export function createMailer({ smtpUrl, mailFrom, logger, outbox, retries = 3, r
     : undefined;
   const attempts = Math.max(1, retries);
 
+  async function withRetries(template: string, operation: () => Promise<unknown>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await operation();
+        log.info({ template, attempt }, 'mail server answered');
+        return;
+      } catch (error) {
+        const failure = { template, attempt, ...describeFailure(error) };
+        if (attempt >= attempts || !isTransient(error)) {
+          log.error(failure, 'mail could not be sent');
+          throw new DomainError('mail_unavailable', 503);
+        }
+        log.warn(failure, 'mail send failed, retrying');
+        await delay(retryDelayMs * 2 ** (attempt - 1));
+      }
+    }
+  }
+
   return {
     async send({ to, template, locale, data }) {
       const mail = await renderMail(template, locale, data);
@@ -63,21 +86,10 @@ export function createMailer({ smtpUrl, mailFrom, logger, outbox, retries = 3, r
         log.info({ to, subject: mail.subject, template }, 'mail not sent (no SMTP_URL): see /dev/outbox');
         return;
       }
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await transport.sendMail({ from: mailFrom, to, subject: mail.subject, text: mail.text, html: mail.html });
-          log.info({ template, attempt }, 'mail sent');
-          return;
-        } catch (error) {
-          const failure = { template, attempt, ...describeFailure(error) };
-          if (attempt >= attempts || !isTransient(error)) {
-            log.error(failure, 'mail could not be sent');
-            throw new DomainError('mail_unavailable', 503);
-          }
-          log.warn(failure, 'mail send failed, retrying');
-          await delay(retryDelayMs * 2 ** (attempt - 1));
-        }
-      }
+      await withRetries(template, () => transport.sendMail({ from: mailFrom, to, subject: mail.subject, text: mail.text, html: mail.html }));
+    },
+    async probe() {
+      if (transport) await withRetries('probe', () => transport.verify());
     },
     close() {
       transport?.close();

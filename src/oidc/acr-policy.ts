@@ -26,8 +26,9 @@ export function createInteractionPolicy() {
       }
       const proven = oidc.session.acr;
       const rank = isAcr(proven) ? acrRank(proven) : -1;
-      // Just back from a login: the journey reached what it could; the minimum it enforced.
-      const target = oidc.result?.login ? request.minimum : request.wanted;
+      // Just back from a journey: it reached what it could and enforced the minimum.
+      const isBackFromJourney = Boolean(oidc.result?.login || (oidc.result?.pforte as { nothingToAdd?: boolean } | undefined)?.nothingToAdd);
+      const target = isBackFromJourney ? request.minimum : request.wanted;
       return rank < acrRank(target) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
     }),
   );

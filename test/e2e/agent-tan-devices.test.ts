@@ -218,6 +218,15 @@ describe('"continue without email confirmation" (loa:0)', () => {
     expect(claims.acr).toBe('urn:pforte:loa:0');
     expect(claims.amr ?? []).toEqual([]);
 
+    // As in the seed, loa:0 rests on the agent number alone: a non-matching email may
+    // continue too, so the button tells nothing about the address.
+    const mismatch = flowFor(lenient);
+    expect(await startAgentLogin(mismatch, agent.agentNumber, 'not.the.agent@example.com')).toContain('Continue without email confirmation');
+    await mismatch.submit('unconfirmed', {});
+    const claimed = (await mismatch.finishAtCallback()).claims()!;
+    expect(claimed.sub).toBe(agent.id);
+    expect(claimed.acr).toBe('urn:pforte:loa:0');
+
     const refused = flowFor();
     await startAgentLogin(refused, agent.agentNumber, agent.email);
     expect((await refused.browser.post(`/interaction/${refused.uid}/unconfirmed`, {})).status).toBe(400);
@@ -346,12 +355,29 @@ describe('limits and switches that need their own configuration', () => {
       await flow.submit('agent', { agent_number: '61/000/0001', email: account.email });
       const cooling = await flow.submit('tan/resend', {}, 429);
       expect(cooling.text).toMatch(/Please wait \d+ seconds/);
-      await limited.runtime.redis.del(`pforte:tan-cooldown:{${account.id}}`);
+      await limited.runtime.redis.del(`pforte:tan-cooldown:{${flow.uid}}`);
       await flow.submit('tan/resend', {}, 200);
-      await limited.runtime.redis.del(`pforte:tan-cooldown:{${account.id}}`);
+      await limited.runtime.redis.del(`pforte:tan-cooldown:{${flow.uid}}`);
       const capped = await flow.submit('tan/resend', {}, 429);
       expect(capped.text).toContain('Too many TANs were requested');
       expect(capture.countTo(account.email)).toBe(2);
+
+      // Matching and non-matching journeys for one agent number share the budget and the
+      // cooldown is per journey, so neither answer tells whether an email matches.
+      await limited.services.accounts.create({ email: 'pair@example.com', agentNumber: '61/000/0002' });
+      const journey = async (email: string, status: number) => {
+        const attempt = new LoginFlow(limited, party, new Browser(limited.url, { 'Accept-Language': 'en' }));
+        await attempt.startAuthorization({ login_method: 'agent', ui_locales: 'en' });
+        const res = await attempt.browser.post(`/interaction/${attempt.uid}/agent`, { agent_number: '61/000/0002', email });
+        expect(res.status).toBe(status);
+        return res;
+      };
+      await journey('pair@example.com', 303);
+      await journey('stranger@example.com', 303);
+      expect((await journey('stranger@example.com', 429)).text).toContain('Too many TANs were requested');
+      expect((await journey('pair@example.com', 429)).text).toContain('Too many TANs were requested');
+      expect(capture.countTo('pair@example.com')).toBe(1);
+      expect(capture.countTo('stranger@example.com')).toBe(0);
     } finally {
       await limited.close();
       await capture.close();

@@ -43,7 +43,7 @@ async function passwordSession(person: { email: string }, party = rp) {
   await flow.submitPassword(person.email, PASSWORD);
   const claims = (await flow.finishAtCallback()).claims()!;
   expect(claims.acr).toBe(LOA1);
-  return flow.browser;
+  return Object.assign(flow.browser, { authTime: claims.auth_time as number });
 }
 
 /** Follows redirects through pforte (interaction GETs included) until a page or the RP. */
@@ -79,7 +79,27 @@ describe('step-up', () => {
     const claims = (await flow.finishAtCallback()).claims()!;
     expect(claims.acr).toBe(LOA2);
     expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
-    expect(typeof claims.auth_time).toBe('number');
+    // The sign-in time stays the password's: max_age and the session limit count from it.
+    expect(claims.auth_time).toBe(browser.authTime);
+  });
+
+  test('a step-up that cannot add anything signs nobody in again', async () => {
+    const person = await createPerson();
+    const flow = new LoginFlow(app, rp, newBrowser());
+    await flow.startAuthorization({ login_method: 'agent' });
+    await flow.submit('agent', { agent_number: person.agentNumber, email: person.email });
+    await flow.submit('tan', { tan: await mail.lastTanFor(person.email) });
+    const first = (await flow.finishAtCallback()).claims()!;
+    expect(first.amr).toEqual(['otp']);
+    mail.clear();
+    // A voluntary loa:2 cannot be reached by an agent session: the client's level, no page, no mail.
+    const again = new LoginFlow(app, rp, flow.browser);
+    const { callback } = await settle(again, await again.startAuthorization({ acr_values: LOA2 }));
+    expect(callback).toBeDefined();
+    const claims = (await again.finishAtCallback()).claims()!;
+    expect(claims.acr).toBe(LOA1);
+    expect(claims.auth_time).toBe(first.auth_time);
+    expect(mail.countTo(person.email)).toBe(0);
   });
 
   test('on a trusted device the step-up shows no page at all and amr names the device', async () => {
