@@ -20,7 +20,9 @@ export async function renderErrorPage(ctx: Context, error: unknown, logger: Logg
   ctx.state.locale ??= pickLocale(ctx.query.ui_locales, (l) => ctx.acceptsLanguages(l));
   const { status, message } = classify(error);
   if (status >= 500) {
-    logger.error({ requestId: ctx.state.requestId, err: error }, 'request failed');
+    // Name, code, message and stack only: driver errors may carry commands, keys or row data.
+    const { name, code, message, stack } = error as Error & { code?: string };
+    logger.error({ requestId: ctx.state.requestId, err: { name, code, message, stack } }, 'request failed');
   } else {
     logger.info({ requestId: ctx.state.requestId, code: message, status }, 'request refused');
   }

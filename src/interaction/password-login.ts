@@ -21,11 +21,13 @@ export function createPasswordLogin(deps: InteractionDeps) {
       return renderLoginPage(ctx, interaction, 'password', { values, errors }, 400);
     }
 
+    // bcrypt runs in every case (same time); during a lock the page says exactly what a
+    // wrong password says (SPEC 4.8), and the attempt counts as a failure.
     const { account, isValid } = await deps.accounts.verifyPassword(email.value!, password.value!);
-    // During a lock the page says exactly what a wrong password says (SPEC 4.8).
-    const isRefused = !account || !isValid || account.status !== 'active' || (await deps.lockout.isLocked(account.id));
+    const isLocked = account ? await deps.lockout.isLocked(account.id) : false;
+    const isRefused = !account || !isValid || isLocked || account.status !== 'active';
     if (isRefused) {
-      if (account && !isValid) await deps.lockout.recordFailure(account.id, ctx.ip);
+      if (account && (!isValid || isLocked)) await deps.lockout.recordFailure(account.id, ctx.ip);
       await deps.audit.record('login.failure', { account_id: account?.id ?? null, client_id: interaction.clientId, ip: ctx.ip, detail: { method: 'password', email: email.value } });
       return renderLoginPage(ctx, interaction, 'password', { values, errors: { password: 'invalid_credentials' } }, 401);
     }

@@ -62,8 +62,13 @@ export function createRedisAdapterClass(redis: RedisClient) {
     async consume(id: string): Promise<void> {
       const consumedAt = Math.floor(Date.now() / 1000);
       const won = await redis.eval(CONSUME_SCRIPT, 1, keys.model(this.name, id), consumedAt);
-      // A lost race is a replay: refuse it the same way the provider refuses a replay it sees.
-      if (won !== 1) throw new errors.InvalidGrant(`${this.name} already consumed`);
+      if (won !== 1) {
+        // A lost race is a replay: treat it as the provider treats a replay it sees, and
+        // revoke everything issued under the grant (codes and refresh tokens alike).
+        const stored = await this.find(id);
+        if (stored?.grantId) await revokeGrant(redis, stored.grantId);
+        throw new errors.InvalidGrant(`${this.name} already consumed`);
+      }
     }
 
     async destroy(id: string): Promise<void> {

@@ -52,9 +52,20 @@ describe('Redis adapter for oidc-provider', () => {
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => codes.consume('c1')));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(19);
-    const found = await codes.find('c1');
-    expect(typeof found?.consumed).toBe('number');
+    // The losers were replays: everything under the grant is gone, the code included.
+    expect(await codes.find('c1')).toBeUndefined();
     await expect(codes.consume('missing')).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  test('a refresh token reused in parallel revokes its grant', async () => {
+    const Adapter = createRedisAdapterClass(redis);
+    const refresh = new Adapter('RefreshToken');
+    const access = new Adapter('AccessToken');
+    await refresh.upsert('rt-race', { grantId: 'g-race' } as never, 600);
+    await access.upsert('at-race', { grantId: 'g-race' } as never, 600);
+    const results = await Promise.allSettled([refresh.consume('rt-race'), refresh.consume('rt-race')]);
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    expect(await access.find('at-race')).toBeUndefined();
   });
 
   test('revoking a grant removes everything issued under it, and nothing else', async () => {
