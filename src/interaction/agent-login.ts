@@ -6,7 +6,7 @@ import { loadInteraction } from './context.js';
 import type { InteractionDeps } from './deps.js';
 import { readCheckbox, readField } from './fields.js';
 import { continueFlow, mayContinueUnconfirmed } from './flow.js';
-import { renderLoginPage } from './login-pages.js';
+import { isAgentLoginPossible, renderLoginPage } from './login-pages.js';
 
 /**
  * POST /interaction/:uid/agent — agent number + email, passwordless (SPEC 4.2). By default
@@ -17,6 +17,7 @@ export function createAgentLogin(deps: InteractionDeps) {
   return async function submitAgent(ctx: Context): Promise<void> {
     const interaction = await loadInteraction(deps.provider, ctx);
     const form = await parseForm(ctx);
+    if (!isAgentLoginPossible(interaction)) return renderLoginPage(ctx, interaction, 'password', {}, 400);
     const agentField = readField(form, 'agent_number', 64);
     const emailField = readField(form, 'email', 254);
     const remember = readCheckbox(form, 'remember');

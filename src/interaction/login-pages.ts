@@ -1,11 +1,19 @@
 import type { Context } from 'koa';
 import { renderPage } from '../http/render.js';
+import { acrRank } from '../domain/assurance.js';
 import type { InteractionContext } from './context.js';
+import { requiredAcr } from './required-acr.js';
 
 export type LoginMethod = 'password' | 'agent';
 
+/** Agent login proves one factor at most; it is not offered where loa:2 is the minimum. */
+export function isAgentLoginPossible(interaction: InteractionContext): boolean {
+  return acrRank(requiredAcr(interaction).minimum) <= acrRank('urn:pforte:loa:1');
+}
+
 /** Which login page shows first: ?method=, then the RP's login_method, then the client's. */
 export function preferredMethod(ctx: Context, interaction: InteractionContext): LoginMethod {
+  if (!isAgentLoginPossible(interaction)) return 'password';
   const candidates = [ctx.query.method, interaction.details.params.login_method, interaction.clientMetadata.login_method];
   return (candidates.find((m) => m === 'password' || m === 'agent') as LoginMethod | undefined) ?? 'password';
 }
@@ -22,5 +30,6 @@ export function renderLoginPage(ctx: Context, interaction: InteractionContext, m
     clientName: interaction.clientName,
     values: { email: typeof loginHint === 'string' ? loginHint.slice(0, 254) : '', ...values },
     errors,
+    isAgentLoginPossible: isAgentLoginPossible(interaction),
   }, status);
 }

@@ -246,6 +246,13 @@ describe('password login with a TAN (client minimum loa:2)', () => {
     const claims = (await flow.finishAtCallback()).claims()!;
     expect(claims.acr).toBe('urn:pforte:loa:2');
     expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
+
+    // Agent login cannot reach loa:2: the password page shows even when asked for agent login.
+    const agentWanted = flowFor(strict);
+    await agentWanted.startAuthorization({ login_method: 'agent', ui_locales: 'en' });
+    const page = await agentWanted.showPage();
+    expect(page).toContain('type="password"');
+    expect(page).not.toContain('Sign in with agent number');
   });
 
   test('an SSO session proven only with a password does not pass a client that requires loa:2', async () => {
