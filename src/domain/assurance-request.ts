@@ -17,6 +17,8 @@ export interface AssuranceRequest {
   isEssential: boolean;
   /** An essential `acr` claim names no level pforte can reach for this client. */
   isUnreachable: boolean;
+  /** The `acr` claim request has a `value` that is not a string or `values` that are not a list. */
+  isMalformed: boolean;
 }
 
 const MAX_VALUES = 20;
@@ -30,9 +32,19 @@ function parseClaims(claims: unknown): unknown {
   }
 }
 
-function essentialAcrValues(rawClaims: unknown): string[] | undefined {
-  const claims = parseClaims(rawClaims);
-  const acr = (claims as { id_token?: { acr?: { essential?: unknown; value?: unknown; values?: unknown } } } | undefined)?.id_token?.acr;
+type AcrRequest = { essential?: unknown; value?: unknown; values?: unknown } | null | undefined;
+
+function acrClaimRequest(rawClaims: unknown): AcrRequest {
+  return (parseClaims(rawClaims) as { id_token?: { acr?: AcrRequest } } | undefined)?.id_token?.acr;
+}
+
+function isMalformedAcrRequest(acr: AcrRequest): boolean {
+  if (acr === null || acr === undefined) return false;
+  if (typeof acr !== 'object') return true;
+  return (acr.value !== undefined && typeof acr.value !== 'string') || (acr.values !== undefined && !Array.isArray(acr.values));
+}
+
+function essentialAcrValues(acr: AcrRequest): string[] | undefined {
   if (!acr || acr.essential !== true) return undefined;
   if (typeof acr.value === 'string') return [acr.value];
   if (Array.isArray(acr.values)) return acr.values.slice(0, MAX_VALUES).filter((v): v is string => typeof v === 'string');
@@ -52,7 +64,8 @@ export function readAssuranceRequest(policy: ClientAcrPolicy, acrValues: unknown
   const atLeast = (a: Acr, b: Acr): Acr => (acrRank(a) >= acrRank(b) ? a : b);
   const lowest = (values: Acr[]) => values.reduce<Acr | undefined>((low, v) => (low && acrRank(low) <= acrRank(v) ? low : v), undefined);
 
-  const essential = essentialAcrValues(claims);
+  const acrRequest = acrClaimRequest(claims);
+  const essential = essentialAcrValues(acrRequest);
   const essentialUsable = essential?.filter((v): v is Acr => isAcr(v) && allowed.includes(v)) ?? [];
   const essentialLevel = lowest(essentialUsable);
   const minimum = essentialLevel ? atLeast(essentialLevel, clientMinimum) : clientMinimum;
@@ -66,5 +79,6 @@ export function readAssuranceRequest(policy: ClientAcrPolicy, acrValues: unknown
     wanted,
     isEssential: essential !== undefined,
     isUnreachable: essential !== undefined && essentialLevel === undefined,
+    isMalformed: isMalformedAcrRequest(acrRequest),
   };
 }

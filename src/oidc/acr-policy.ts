@@ -18,12 +18,14 @@ export function createInteractionPolicy() {
   login.checks.add(
     new Check('acr_insufficient', 'the session does not reach the requested assurance level', 'login_required', (ctx: KoaContextWithOIDC) => {
       const { oidc } = ctx;
-      if (!oidc.session?.accountId) return Check.NO_NEED_TO_PROMPT; // no_session asks already
       // The raw `claims` parameter: the provider overwrites its parsed id_token.acr with acr_values.
       const request = readAssuranceRequest(oidc.client!.metadata(), oidc.params?.acr_values, oidc.params?.claims);
+      if (request.isMalformed) throw new errors.InvalidRequest('invalid claims.id_token.acr value or values');
+      // Nobody could satisfy it: say so before anyone signs in.
       if (request.isUnreachable) {
         throw new errors.CustomOIDCProviderError('unmet_authentication_requirements', 'the requested acr cannot be reached');
       }
+      if (!oidc.session?.accountId) return Check.NO_NEED_TO_PROMPT; // no_session asks already
       const proven = oidc.session.acr;
       const rank = isAcr(proven) ? acrRank(proven) : -1;
       // Just back from a journey: it reached what it could and enforced the minimum.

@@ -24,7 +24,7 @@ describe('acr from completed methods', () => {
 
 describe('reading what a request asks for', () => {
   test('no request: the client default, bounded below by the minimum', () => {
-    expect(readAssuranceRequest(policy, undefined, undefined)).toEqual({ minimum: LOA1, wanted: LOA1, isEssential: false, isUnreachable: false });
+    expect(readAssuranceRequest(policy, undefined, undefined)).toEqual({ minimum: LOA1, wanted: LOA1, isEssential: false, isUnreachable: false, isMalformed: false });
     expect(readAssuranceRequest({ ...policy, min_acr: LOA2, default_acr_values: [LOA2] }, undefined, undefined).minimum).toBe(LOA2);
   });
 
@@ -41,7 +41,7 @@ describe('reading what a request asks for', () => {
     expect(readAssuranceRequest(policy, undefined, essential({ value: LOA2 }))).toMatchObject({ minimum: LOA2, wanted: LOA2, isEssential: true, isUnreachable: false });
     expect(readAssuranceRequest(policy, undefined, essential({ values: ['urn:other', LOA2] })).minimum).toBe(LOA2);
     expect(readAssuranceRequest(policy, undefined, essential({ values: ['urn:other'] })).isUnreachable).toBe(true);
-    expect(readAssuranceRequest(policy, undefined, essential({ values: 'not-an-array' })).isUnreachable).toBe(true);
+    expect(readAssuranceRequest(policy, undefined, essential({ values: 'not-an-array' }))).toMatchObject({ isUnreachable: true, isMalformed: true });
     expect(readAssuranceRequest(policy, undefined, JSON.stringify({ id_token: { acr: { values: [LOA2] } } })).isEssential).toBe(false);
     expect(readAssuranceRequest(policy, undefined, 'not json').isEssential).toBe(false);
   });
