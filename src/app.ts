@@ -4,6 +4,7 @@ import { demoRoutes } from './demo/routes.js';
 import { loadPrivateJwks } from './domain/signing-keys.js';
 import { assets } from './http/assets.js';
 import { errorPages } from './http/error-pages.js';
+import { localeMiddleware } from './http/locale.js';
 import { healthRoutes } from './http/health.js';
 import { providerPages } from './http/provider-pages.js';
 import { requestContext } from './http/request-context.js';
@@ -14,7 +15,7 @@ import { interactionRoutes } from './interaction/routes.js';
 import { devOutboxRoutes } from './mail/outbox-routes.js';
 import { createFlowStore } from './store/redis/flow-store.js';
 import type { Logger } from './observability/logger.js';
-import { createProvider } from './oidc/provider.js';
+import { createProvider, INTERACTION_TTL_SECONDS } from './oidc/provider.js';
 import type { Services } from './services.js';
 import { pingDb, type Db } from './store/pg/db.js';
 import { pingRedis, type RedisClient } from './store/redis/connect.js';
@@ -45,6 +46,7 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
   provider.on('server_error', (ctx, error) => logger.error({ requestId: ctx.state?.requestId, err: { message: error.message, stack: error.stack } }, 'provider error'));
   provider.use(requestContext(logger));
   provider.use(securityHeaders({ isHttps: config.isHttps }));
+  provider.use(localeMiddleware());
   provider.use(errorPages(logger));
   provider.use(assets());
   provider.use(healthRoutes({ postgres: () => pingDb(db), redis: () => pingRedis(redis) }).routes());
@@ -57,7 +59,7 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
     devices: services.devices,
     lockout: services.lockout,
     mailer: services.mailer,
-    flows: createFlowStore<FlowState>(redis, 3600),
+    flows: createFlowStore<FlowState>(redis, INTERACTION_TTL_SECONDS),
   }).routes());
   provider.use(accountRoutes({ provider, config, devices: services.devices, accounts: services.accounts }).routes());
   if (!config.isProduction) {

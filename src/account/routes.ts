@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
@@ -7,7 +6,7 @@ import type { AccountService } from '../domain/accounts.js';
 import type { DeviceService } from '../domain/devices.js';
 import { deriveKey } from '../domain/secret-box.js';
 import { DomainError } from '../errors/index.js';
-import { pickLocale } from '../i18n/index.js';
+import { createCsrf } from '../http/csrf.js';
 import { parseForm } from '../http/form-body.js';
 import { renderPage } from '../http/render.js';
 
@@ -21,22 +20,16 @@ export interface AccountDeps {
 /** The account page (SPEC 4.9): for whoever holds a pforte session in this browser. */
 export function accountRoutes({ provider, config, accounts, devices }: AccountDeps): Router {
   const router = new Router({ prefix: '/account' });
-  const csrfKey = deriveKey(config.keyEncryptionSecret, 'account-csrf');
-  // Bound to the session, so a token from another browser or session is useless.
-  const csrfFor = (sessionId: string) => createHmac('sha256', csrfKey).update(sessionId).digest('base64url');
+  const csrf = createCsrf(deriveKey(config.keyEncryptionSecret, 'csrf'));
 
   async function signedIn(ctx: Context) {
-    ctx.state.locale = pickLocale(ctx.query.ui_locales, (l) => ctx.acceptsLanguages(l));
     const session = await provider.Session.get(ctx as never);
     const account = session.accountId ? await accounts.findById(session.accountId) : undefined;
     return account && account.status === 'active' ? { session, account } : undefined;
   }
 
   async function checkedForm(ctx: Context, sessionId: string): Promise<void> {
-    const form = await parseForm(ctx);
-    const expected = Buffer.from(csrfFor(sessionId));
-    const given = Buffer.from(form.csrf ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new DomainError('bad_request', 403);
+    csrf.verify((await parseForm(ctx)).csrf, sessionId);
   }
 
   router.get('/', async (ctx) => {
@@ -45,7 +38,7 @@ export function accountRoutes({ provider, config, accounts, devices }: AccountDe
     await renderPage(ctx, 'account', {
       account: current.account,
       devices: await devices.list(current.account.id),
-      csrf: csrfFor(current.session.jti),
+      csrf: csrf.tokenFor(current.session.jti),
       notice: typeof ctx.query.done === 'string' && /^[a-z_]{1,32}$/.test(ctx.query.done) ? `account.done.${ctx.query.done}` : undefined,
     });
   });

@@ -3,7 +3,6 @@ import Router from '@koa/router';
 import * as oidc from 'openid-client';
 import type { Config } from '../config/index.js';
 import type { ClientService } from '../domain/clients.js';
-import { pickLocale } from '../i18n/index.js';
 import { renderPage } from '../http/render.js';
 
 export const DEMO_CLIENT_NAME = 'pforte demo';
@@ -29,11 +28,6 @@ export function demoRoutes({ config, clients }: { config: Config; clients: Clien
     }
     return cached.configuration;
   }
-
-  router.use(async (ctx, next) => {
-    ctx.state.locale = pickLocale(ctx.query.ui_locales, (l) => ctx.acceptsLanguages(l));
-    await next();
-  });
 
   router.get('/', (ctx) => renderPage(ctx, 'demo', {}));
 

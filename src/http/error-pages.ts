@@ -1,7 +1,6 @@
 import { errors as oidcErrors } from 'oidc-provider';
 import type { Context, Middleware } from 'koa';
 import { DomainError } from '../errors/index.js';
-import { pickLocale } from '../i18n/index.js';
 import type { Logger } from '../observability/logger.js';
 import { renderPage } from './render.js';
 
@@ -17,7 +16,6 @@ export function errorPages(logger: Logger): Middleware {
 }
 
 export async function renderErrorPage(ctx: Context, error: unknown, logger: Logger): Promise<void> {
-  ctx.state.locale ??= pickLocale(ctx.query.ui_locales, (l) => ctx.acceptsLanguages(l));
   const { status, message } = classify(error);
   if (status >= 500) {
     // Name, code, message and stack only: driver errors may carry commands, keys or row data.

@@ -1,11 +1,11 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { pickLocale } from '../i18n/index.js';
+import { requestLocale } from './locale.js';
 import type { ProviderPages } from '../oidc/provider.js';
 import { renderPage } from './render.js';
 
 function setLocale(ctx: KoaContextWithOIDC): void {
   const uiLocales = ctx.oidc?.params?.ui_locales ?? ctx.query.ui_locales;
-  ctx.state.locale = pickLocale(uiLocales, (l) => ctx.acceptsLanguages(l));
+  ctx.state.locale = requestLocale(ctx, uiLocales);
 }
 
 /** The provider's own pages (OAuth errors shown to people, logout) in pforte's look. */

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import type Provider from 'oidc-provider';
-import { pickLocale } from '../i18n/index.js';
+import { requestLocale } from '../http/locale.js';
 
 export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -23,7 +23,7 @@ export async function loadInteraction(provider: Provider, ctx: Context): Promise
   if (details.uid !== ctx.params.uid) {
     throw new errors.SessionNotFound('interaction mismatch');
   }
-  ctx.state.locale = pickLocale(details.params.ui_locales, (l) => ctx.acceptsLanguages(l));
+  ctx.state.locale = requestLocale(ctx, details.params.ui_locales);
   const clientId = String(details.params.client_id);
   const client = await provider.Client.find(clientId);
   const clientMetadata: Record<string, unknown> = client?.metadata() ?? {};

@@ -18,7 +18,3 @@ export function setDeviceToken(ctx: Context, config: Config, token: string, expi
     overwrite: true,
   });
 }
-
-export function clearDeviceToken(ctx: Context, config: Config): void {
-  ctx.cookies.set(deviceCookieName(config), null, { path: '/', secure: config.isHttps, overwrite: true });
-}

@@ -1,6 +1,5 @@
 import Router from '@koa/router';
 import { renderPage } from '../http/render.js';
-import { pickLocale } from '../i18n/index.js';
 import type { DevOutbox } from './dev-outbox.js';
 
 /**
@@ -11,7 +10,6 @@ export function devOutboxRoutes(outbox: DevOutbox): Router {
   const router = new Router({ prefix: '/dev/outbox' });
 
   router.use(async (ctx, next) => {
-    ctx.state.locale = pickLocale(ctx.query.ui_locales, (l) => ctx.acceptsLanguages(l));
     ctx.set('Cache-Control', 'no-store');
     await next();
   });

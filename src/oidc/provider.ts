@@ -11,6 +11,9 @@ import { SCOPE_CLAIMS } from './scope-claims.js';
 import { sessionTtlSeconds } from './session-ttl.js';
 
 
+/** How long a person has to finish a sign-in; login journey state lives as long. */
+export const INTERACTION_TTL_SECONDS = 3600;
+
 export interface AccountClaimsSource {
   /** All claims of an account, or undefined when it does not exist or may not sign in. */
   (accountId: string): Promise<Record<string, unknown> | undefined>;
@@ -104,7 +107,7 @@ export function createProvider({ config, redis, jwks, clientMetadata, accountCla
       AuthorizationCode: 60,
       ClientCredentials: 600,
       IdToken: 3600,
-      Interaction: 3600,
+      Interaction: INTERACTION_TTL_SECONDS,
       Grant: 14 * 86400,
       RefreshToken: 14 * 86400,
       Session: (_ctx, session) => sessionTtlSeconds(session, config.session),

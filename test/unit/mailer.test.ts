@@ -6,6 +6,7 @@ import { DomainError } from '../../src/errors/index.js';
 import type { Locale } from '../../src/i18n/index.js';
 import { createDevOutbox } from '../../src/mail/dev-outbox.js';
 import { createMailer } from '../../src/mail/mailer.js';
+import { localeMiddleware } from '../../src/http/locale.js';
 import { devOutboxRoutes } from '../../src/mail/outbox-routes.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { extractTan, startSmtpCapture, type SmtpCapture } from '../helpers/smtp-capture.js';
@@ -138,6 +139,7 @@ describe('mailer without SMTP_URL', () => {
   test('/dev/outbox lists the mails escaped, /dev/outbox/latest.json gives the newest', async () => {
     const outbox = createDevOutbox();
     const app = new Koa();
+    app.use(localeMiddleware());
     app.use(devOutboxRoutes(outbox).routes());
     const server = app.callback();
 
