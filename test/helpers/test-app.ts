@@ -24,6 +24,8 @@ export function createTestClock(): TestClock {
 
 export interface TestApp {
   url: string;
+  /** The port the server listens on (127.0.0.1), also when ISSUER names another host. */
+  port: number;
   clock: TestClock;
   config: Config;
   runtime: Runtime;
@@ -69,6 +71,7 @@ export async function startTestApp(env: Record<string, string> = {}, { embedded 
 
   return {
     url: config.issuer,
+    port,
     clock,
     config,
     runtime,
