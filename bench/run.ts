@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
@@ -29,7 +29,7 @@ async function measure(name: string, total: number, concurrency: number, op: () 
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(1);
-  console.log(`${name.padEnd(44)} n=${total} c=${concurrency}  p50=${pct(0.5)}ms p95=${pct(0.95)}ms p99=${pct(0.99)}ms  ${(total / seconds).toFixed(0)}/s`);
+  console.log(`${name.padEnd(56)} n=${total} c=${concurrency}  p50=${pct(0.5)}ms p95=${pct(0.95)}ms p99=${pct(0.99)}ms  ${(total / seconds).toFixed(0)}/s`);
 }
 
 async function main() {
@@ -70,6 +70,15 @@ async function main() {
       if (res.status !== 303) throw new Error(`auth ${res.status}`);
       await res.arrayBuffer();
     });
+    const signIn = signInSteps(base, web.client_id, web.client_secret!);
+    await measure(`full sign-in: password + code exchange (cost ${config.passwords.bcryptCost})`, 40, 2, async () => {
+      await signIn.exchange(await signIn.withPassword(new Map()));
+    });
+    const signedIn = new Map<string, string>();
+    await signIn.exchange(await signIn.withPassword(signedIn));
+    await measure('SSO: signed-in browser, /auth + code exchange', 1000, 10, async () => {
+      await signIn.exchange(await signIn.silently(signedIn));
+    });
     await measure(`password check (bcrypt cost ${config.passwords.bcryptCost})`, 40, 2, async () => {
       const { isValid } = await runtime.services.accounts.verifyPassword('bench@example.com', 'Bench-Passw0rd!');
       if (!isValid) throw new Error('password');
@@ -80,6 +89,52 @@ async function main() {
     await admin.query(`drop database if exists ${dbName} with (force)`);
     await admin.end();
   }
+}
+
+/** A browser (cookie map) going through pforte's pages, and the relying party's code exchange. */
+function signInSteps(base: string, clientId: string, clientSecret: string) {
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const redirectUri = 'https://rp.example/cb';
+  const authUrl = `${base}/auth?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid email', redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256' })}`;
+  const go = async (jar: Map<string, string>, url: string, form?: Record<string, string>) => {
+    const res = await fetch(new URL(url, base), {
+      method: form ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      body: form ? new URLSearchParams(form).toString() : undefined,
+    });
+    for (const cookie of res.headers.getSetCookie()) {
+      const [pair] = cookie.split(';');
+      const eq = pair!.indexOf('=');
+      jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+    }
+    await res.arrayBuffer();
+    return res.headers.get('location') ?? '';
+  };
+  const follow = async (jar: Map<string, string>, location: string) => {
+    let next = location;
+    while (!next.startsWith(redirectUri)) next = await go(jar, next);
+    return new URL(next).searchParams.get('code')!;
+  };
+  return {
+    async withPassword(jar: Map<string, string>): Promise<string> {
+      const interaction = await go(jar, authUrl);
+      return follow(jar, await go(jar, `${interaction}/password`, { email: 'bench@example.com', password: 'Bench-Passw0rd!' }));
+    },
+    async silently(jar: Map<string, string>): Promise<string> {
+      return follow(jar, await go(jar, authUrl));
+    },
+    async exchange(code: string): Promise<void> {
+      const res = await fetch(`${base}/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier }).toString(),
+      });
+      if (res.status !== 200) throw new Error(`code exchange ${res.status}`);
+      await res.arrayBuffer();
+    },
+  };
 }
 
 main().catch((error) => {
