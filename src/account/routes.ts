@@ -4,6 +4,7 @@ import type Provider from 'oidc-provider';
 import type { Config } from '../config/index.js';
 import type { AccountService } from '../domain/accounts.js';
 import type { DeviceService } from '../domain/devices.js';
+import { acrRank, isAcr } from '../domain/assurance.js';
 import { deriveKey } from '../domain/secret-box.js';
 import { DomainError } from '../errors/index.js';
 import { createCsrf } from '../http/csrf.js';
@@ -25,7 +26,9 @@ export function accountRoutes({ provider, config, accounts, devices }: AccountDe
   async function signedIn(ctx: Context) {
     const session = await provider.Session.get(ctx as never);
     const account = session.accountId ? await accounts.findById(session.accountId) : undefined;
-    return account && account.status === 'active' ? { session, account } : undefined;
+    // A loa:0 session only claims an identity (SPEC 3): it may not see or change the account.
+    const isProven = isAcr(session.acr) && acrRank(session.acr) >= acrRank('urn:pforte:loa:1');
+    return account && account.status === 'active' && isProven ? { session, account } : undefined;
   }
 
   async function checkedForm(ctx: Context, sessionId: string): Promise<void> {

@@ -23,6 +23,12 @@ export interface AssuranceRequest {
 
 const MAX_VALUES = 20;
 
+/**
+ * The interaction result of a journey that could add no factor (a step-up beyond what
+ * the method can prove): the provider then settles for the minimum instead of asking again.
+ */
+export const NOTHING_TO_ADD = 'pforte_nothing_to_add';
+
 function parseClaims(claims: unknown): unknown {
   if (typeof claims !== 'string') return claims;
   try {

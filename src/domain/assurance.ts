@@ -27,3 +27,16 @@ export function amrClaim(methods: readonly string[]): string[] {
   const ordered = (['pwd', 'otp', 'device'] as const).filter((m) => methods.includes(m));
   return acrFromAmr(ordered) === 'urn:pforte:loa:2' ? [...ordered, 'mfa'] : ordered;
 }
+
+/** Personal data a sign-in that proved nothing (loa:0) does not release. */
+const PERSONAL_CLAIMS = ['email', 'email_verified', 'name'];
+
+/**
+ * The claims a token of this level may carry: at loa:0 the identity is only claimed (by
+ * an agent number), so the account's personal data stays back; subject, agent number and
+ * authorisation claims remain, for the relying party to restrict what it offers.
+ */
+export function claimsReleasableAt(acr: unknown, claims: Record<string, unknown>): Record<string, unknown> {
+  if (acr !== 'urn:pforte:loa:0') return claims;
+  return Object.fromEntries(Object.entries(claims).filter(([name]) => !PERSONAL_CLAIMS.includes(name)));
+}

@@ -1,5 +1,7 @@
-import type { LockoutStore } from '../store/redis/lockout-store.js';
+import type { FailureKind, LockoutStore } from '../store/redis/lockout-store.js';
 import type { AuditLog } from './audit.js';
+
+export type { FailureKind };
 
 export interface LockoutPolicy {
   threshold: number;
@@ -9,30 +11,37 @@ export interface LockoutPolicy {
 }
 
 /**
- * Per-account failure counting for passwords and TANs (SPEC 4.8): from the threshold on,
- * each failure locks the account for a doubling time up to the maximum. Only a success
- * resets the count — requesting a new TAN does not.
+ * Per-account failure counting (SPEC 4.8), separately for passwords and TANs: from the
+ * threshold on, each failure locks the account for a doubling time up to the maximum;
+ * at the hard limit it stays locked. A run of failures ends only when that same factor
+ * is proven again (a right password ends password failures, a right TAN TAN failures);
+ * requesting a new TAN ends nothing. Nobody can sign in while locked, so no sign-in can
+ * clear a hard stop.
  */
 export function createLockout({ store, audit, policy, now = () => Date.now() }: { store: LockoutStore; audit: AuditLog; policy: LockoutPolicy; now?: () => number }) {
+  const KINDS: readonly FailureKind[] = ['pwd', 'otp'];
   return {
     async isLocked(accountId: string): Promise<boolean> {
-      const [until, failures] = await Promise.all([store.lockedUntil(accountId), store.failures(accountId)]);
-      return failures >= policy.hardLimit || (until !== undefined && until > now());
+      const [until, ...counts] = await Promise.all([store.lockedUntil(accountId), ...KINDS.map((kind) => store.failures(accountId, kind))]);
+      return counts.some((count) => count >= policy.hardLimit) || (until !== undefined && until > now());
     },
 
-    failures: (accountId: string) => store.failures(accountId),
+    failures: (accountId: string, kind: FailureKind) => store.failures(accountId, kind),
 
-    async recordFailure(accountId: string, ip?: string): Promise<number> {
-      const count = await store.addFailure(accountId);
+    async recordFailure(accountId: string, kind: FailureKind, ip?: string): Promise<number> {
+      const count = await store.addFailure(accountId, kind);
       if (count >= policy.threshold) {
         const seconds = Math.min(policy.baseSeconds * 2 ** (count - policy.threshold), policy.maxSeconds);
         await store.lock(accountId, now() + seconds * 1000, seconds);
-        await audit.record('account.locked', { account_id: accountId, ip: ip ?? null, detail: { failures: count, seconds } });
+        await audit.record('account.locked', { account_id: accountId, ip: ip ?? null, detail: { kind, failures: count, seconds } });
       }
       return count;
     },
 
-    reset: (accountId: string) => store.reset(accountId),
+    /** Ends the runs of failures of the factors just proven. */
+    async reset(accountId: string, proven: readonly string[]): Promise<void> {
+      await Promise.all(KINDS.filter((kind) => proven.includes(kind)).map((kind) => store.reset(accountId, kind)));
+    },
   };
 }
 

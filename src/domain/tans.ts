@@ -21,10 +21,10 @@ export type TanCheck =
   | { ok: false; code: 'tan_void' | 'tan_expired' | 'tan_missing' };
 
 /**
- * Who a TAN is for. `limitSubject` names what the hourly mail budget counts against (the
- * account, or for agent journeys the agent number, so a decoy and a real journey for the
- * same agent number share it and look alike). A decoy TAN has no account and can never
- * be redeemed.
+ * Who a TAN is for. `limitSubject` names what the cooldown and the hourly mail budget count
+ * against: the agent number (if any) with the email address as typed, so a decoy and a
+ * real journey behave alike, while decoys with wrong addresses never use up the budget of
+ * the real one. A decoy TAN has no account and can never be redeemed.
  */
 export type TanSubject =
   | { isDecoy: false; accountId: string; limitSubject: string }
@@ -49,9 +49,11 @@ export function createTanService({ store, audit, lockout, policy, hmacKey, now =
   const boundTo = (subject: TanSubject) => (subject.isDecoy ? 'decoy' : subject.accountId);
   const digestOf = (flowId: string, subject: TanSubject, tan: string) => hmac(`tan\u0000${flowId}\u0000${boundTo(subject)}\u0000${tan}`);
 
-  /** Cooldown per journey, hourly budget per limit subject; both the same for decoys. */
+  const cooldownKey = (flowId: string, subject: TanSubject) => hmac(`cooldown\u0000${flowId}\u0000${subject.limitSubject}`);
+
+  /** Cooldown per journey and address, hourly budget per address; the same for decoys. */
   async function claimSend(flowId: string, subject: TanSubject): Promise<void> {
-    const wait = await store.claimCooldown(flowId, policy.resendCooldownSeconds);
+    const wait = await store.claimCooldown(cooldownKey(flowId, subject), policy.resendCooldownSeconds);
     if (wait > 0) throw new DomainError('tan_cooldown', 429, 'tan', String(wait));
     if ((await store.countSend(hmac(`limit\u0000${subject.limitSubject}`))) > policy.maxSendsPerHour) {
       throw new DomainError('tan_hourly_limit', 429, 'tan');
@@ -73,7 +75,7 @@ export function createTanService({ store, audit, lockout, policy, hmacKey, now =
         await deliver(tan, Math.round(policy.ttlSeconds / 60));
       } catch (error) {
         // Nothing reached the person: let them try again at once.
-        await store.releaseCooldown(flowId);
+        await store.releaseCooldown(cooldownKey(flowId, subject));
         throw error;
       }
       if (!subject.isDecoy) await audit.record('tan.sent', { account_id: subject.accountId, client_id: clientId ?? null, ip: ip ?? null });
@@ -82,7 +84,7 @@ export function createTanService({ store, audit, lockout, policy, hmacKey, now =
     async verify({ flowId, subject, tan, clientId, ip }: { flowId: string; subject: TanSubject; tan: string; clientId?: string; ip?: string }): Promise<TanCheck> {
       const candidate = /^\d+$/.test(tan) && tan.length === policy.length ? tan : '';
       // During a lock the attempt still counts, but no TAN is accepted (SPEC 4.8: a lock
-      // looks like a wrong entry, and the right TAN is not used up by it).
+      // looks exactly like a wrong entry).
       const isLocked = !subject.isDecoy && (await lockout.isLocked(subject.accountId));
       const { outcome, attempts } = await store.redeem(flowId, {
         digest: digestOf(flowId, subject, candidate),
@@ -95,7 +97,7 @@ export function createTanService({ store, audit, lockout, policy, hmacKey, now =
       if (outcome === 'expired') return { ok: false, code: 'tan_expired' };
       if (outcome === 'missing') return { ok: false, code: 'tan_missing' };
       if (!subject.isDecoy) {
-        await lockout.recordFailure(subject.accountId, ip);
+        await lockout.recordFailure(subject.accountId, 'otp', ip);
         await audit.record(outcome === 'void' ? 'tan.void' : 'tan.failed', { account_id: subject.accountId, client_id: clientId ?? null, ip: ip ?? null, detail: { attempts } });
       }
       if (outcome === 'void') return { ok: false, code: 'tan_void' };

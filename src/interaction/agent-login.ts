@@ -42,7 +42,7 @@ export function createAgentLogin(deps: InteractionDeps) {
     }
     await continueFlow(deps, ctx, interaction, {
       method: 'agent',
-      accountId: account?.status === 'active' ? account.id : undefined,
+      accountId: account?.id,
       isDecoy: !isMatch,
       agentNumber: agentNumber!,
       email: email!,
@@ -50,7 +50,8 @@ export function createAgentLogin(deps: InteractionDeps) {
       remember,
       trustDevice,
       awaitingTan: false,
-      allowUnconfirmed: account !== undefined && account.status === 'active' && mayContinueUnconfirmed(interaction),
+      // Offered for every known agent number, so the page says nothing about the account's state.
+      allowUnconfirmed: account !== undefined && mayContinueUnconfirmed(interaction),
     });
   };
 }

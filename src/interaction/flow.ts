@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { acrFromAmr, acrRank, amrClaim, type Acr, type Amr } from '../domain/assurance.js';
+import { NOTHING_TO_ADD } from '../domain/assurance-request.js';
 import type { TanSubject } from '../domain/tans.js';
 import { DomainError } from '../errors/index.js';
 import { finishInteraction, type InteractionContext } from './context.js';
@@ -66,10 +67,11 @@ export async function continueFlow(deps: InteractionDeps, ctx: Context, interact
       return finishInteraction(deps.provider, ctx, { error: 'unmet_authentication_requirements', error_description: 'the requested assurance level cannot be reached with this method' });
     }
     // A step-up that adds nothing signs nobody in again (auth_time and session limit stay).
-    if (provenHere(flow).length === 0) return finishInteraction(deps.provider, ctx, { pforte: { nothingToAdd: true } });
+    if (provenHere(flow).length === 0) return finishInteraction(deps.provider, ctx, { [NOTHING_TO_ADD]: true });
     return finishLogin(deps, ctx, interaction, flow);
   }
-  if (signable(flow) && interaction.clientMetadata.device_shortcut !== false) {
+  // A device never stands in during a lock: the TAN page follows and fails like any attempt.
+  if (signable(flow) && interaction.clientMetadata.device_shortcut !== false && !(await deps.lockout.isLocked(flow.accountId))) {
     const account = await deps.accounts.findById(flow.accountId);
     const device = account && (await deps.devices.recognise(readDeviceToken(ctx, deps.config), account.id, ctx.get('user-agent'), account.password_changed_at));
     if (device) return continueFlow(deps, ctx, interaction, { ...flow, amr: [...flow.amr, 'device'] });
@@ -99,7 +101,7 @@ export async function sendTanOrExplain(deps: InteractionDeps, ctx: Context, inte
 
 /** Who the flow's TAN is for, and which hourly budget it counts against. */
 export function tanSubject(flow: FlowState): TanSubject {
-  const limitSubject = flow.agentNumber ? `agent:${flow.agentNumber}` : `account:${flow.accountId}`;
+  const limitSubject = `${flow.agentNumber ?? ''}\u0000${flow.email.toLowerCase()}`;
   return signable(flow) ? { isDecoy: false, accountId: flow.accountId, limitSubject } : { isDecoy: true, limitSubject };
 }
 
@@ -121,8 +123,8 @@ async function sendTan(deps: InteractionDeps, ctx: Context, interaction: Interac
 export async function finishLogin(deps: InteractionDeps, ctx: Context, interaction: InteractionContext, flow: FlowState): Promise<void> {
   if (flow.accountId === undefined) throw new DomainError('bad_request', 400);
   await deps.flows.clear(interaction.uid);
-  // Only a sign-in that proved a factor here ends a run of failures (not loa:0, not a password alone).
-  if (provenHere(flow).length > 0) await deps.lockout.reset(flow.accountId);
+  // Proving a factor here ends that factor's run of failures (loa:0 proves nothing).
+  await deps.lockout.reset(flow.accountId, provenHere(flow));
   await deps.audit.record('login.success', {
     account_id: flow.accountId,
     client_id: interaction.clientId,
@@ -133,7 +135,8 @@ export async function finishLogin(deps: InteractionDeps, ctx: Context, interacti
   await finishInteraction(deps.provider, ctx, {
     login: {
       accountId: flow.accountId,
-      remember: flow.remember,
+      // Nothing proven (loa:0) never outlives the browser.
+      remember: flow.remember && acr !== 'urn:pforte:loa:0',
       amr: amrClaim(flow.amr),
       acr,
       // A step-up keeps the session's sign-in time: auth_time, max_age and the absolute limit count from it.

@@ -27,7 +27,7 @@ export function createPasswordLogin(deps: InteractionDeps) {
     const isLocked = account ? await deps.lockout.isLocked(account.id) : false;
     const isRefused = !account || !isValid || isLocked || account.status !== 'active';
     if (isRefused) {
-      if (account && (!isValid || isLocked)) await deps.lockout.recordFailure(account.id, ctx.ip);
+      if (account && (!isValid || isLocked)) await deps.lockout.recordFailure(account.id, 'pwd', ctx.ip);
       await deps.audit.record('login.failure', { account_id: account?.id ?? null, client_id: interaction.clientId, ip: ctx.ip, detail: { method: 'password', email: email.value } });
       return renderLoginPage(ctx, interaction, 'password', { values, errors: { password: 'invalid_credentials' } }, 401);
     }

@@ -71,6 +71,11 @@ export function createContinueUnconfirmed(deps: InteractionDeps) {
     // Identity claimed by the agent number alone (SPEC 3): the same for a matching and a
     // non-matching email, so this button reveals nothing about the address.
     if (!flow.allowUnconfirmed || flow.accountId === undefined || !mayContinueUnconfirmed(interaction)) throw new DomainError('bad_request', 400);
+    const account = await deps.accounts.findById(flow.accountId);
+    if (account?.status !== 'active') {
+      // Nothing was proven, so the account's state is not told; the TAN remains the way in.
+      return renderTanPage(ctx, interaction, flow, { errors: { tan: 'unconfirmed_unavailable' }, status: 400 });
+    }
     await finishLogin(deps, ctx, interaction, { ...flow, amr: [] });
   };
 }

@@ -1,5 +1,5 @@
 import { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
-import { readAssuranceRequest } from '../domain/assurance-request.js';
+import { NOTHING_TO_ADD, readAssuranceRequest } from '../domain/assurance-request.js';
 import { acrRank, isAcr } from '../domain/assurance.js';
 
 const { Check, base } = interactionPolicy;
@@ -28,10 +28,14 @@ export function createInteractionPolicy() {
       if (!oidc.session?.accountId) return Check.NO_NEED_TO_PROMPT; // no_session asks already
       const proven = oidc.session.acr;
       const rank = isAcr(proven) ? acrRank(proven) : -1;
-      // Just back from a journey: it reached what it could and enforced the minimum.
-      const isBackFromJourney = Boolean(oidc.result?.login || (oidc.result?.pforte as { nothingToAdd?: boolean } | undefined)?.nothingToAdd);
-      const target = isBackFromJourney ? request.minimum : request.wanted;
-      return rank < acrRank(target) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+      const isBackFromJourney = Boolean(oidc.result?.login || oidc.result?.[NOTHING_TO_ADD]);
+      if (!isBackFromJourney) return rank < acrRank(request.wanted) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+      // Just back from a journey: it reached what it could. Below the minimum now means it
+      // cannot be reached; asking again would only loop.
+      if (rank < acrRank(request.minimum)) {
+        throw new errors.CustomOIDCProviderError('unmet_authentication_requirements', 'the requested acr was not reached');
+      }
+      return Check.NO_NEED_TO_PROMPT;
     }),
   );
   return policy;

@@ -1,6 +1,6 @@
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/index.js';
-import { ACR_VALUES } from '../domain/assurance.js';
+import { ACR_VALUES, claimsReleasableAt } from '../domain/assurance.js';
 import { EXTRA_CLIENT_PROPERTIES, SUPPORTED_SCOPES } from '../domain/clients.js';
 import type { RedisClient } from '../store/redis/connect.js';
 import { createInteractionPolicy } from './acr-policy.js';
@@ -63,10 +63,21 @@ export function createProvider({ config, redis, jwks, clientMetadata, accountCla
         if (!valid) throw new TypeError(`invalid ${key}`);
       },
     },
-    async findAccount(_ctx, sub) {
+    async findAccount(_ctx, sub, token) {
       const claims = await accountClaims(sub);
       if (!claims) return undefined;
-      return { accountId: sub, claims: async () => ({ ...claims, sub }) };
+      // Codes and refresh tokens carry the acr themselves, access tokens in `extra` (below).
+      const source = token as { acr?: string; extra?: { acr?: string } } | undefined;
+      const acr = source?.acr ?? source?.extra?.acr;
+      return { accountId: sub, claims: async () => ({ ...claimsReleasableAt(acr, claims), sub }) };
+    },
+    // Access tokens remember the level they were issued at, so userinfo releases the same
+    // claims as the ID token.
+    async extraTokenClaims(ctx, token) {
+      if (token.kind !== 'AccessToken') return undefined;
+      const { AuthorizationCode: code, RefreshToken: refresh } = ctx.oidc.entities as { AuthorizationCode?: { acr?: string }; RefreshToken?: { acr?: string } };
+      const acr = code?.acr ?? refresh?.acr;
+      return acr ? { acr } : undefined;
     },
     loadExistingGrant,
     pkce: {

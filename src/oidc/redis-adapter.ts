@@ -16,6 +16,7 @@ return redis.call('HSETNX', KEYS[1], 'consumed', ARGV[1])
 const keys = {
   model: (name: string, id: string) => `pforte:oidc:${name}:{${id}}`,
   grant: (grantId: string) => `pforte:oidc:grant:{${grantId}}`,
+  revoked: (grantId: string) => `pforte:oidc:grant-revoked:{${grantId}}`,
   uid: (uid: string) => `pforte:oidc:uid:{${uid}}`,
   userCode: (code: string) => `pforte:oidc:user_code:{${code}}`,
 };
@@ -33,6 +34,9 @@ export function createRedisAdapterClass(redis: RedisClient) {
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const ttl = expiresIn > 0 ? Math.ceil(expiresIn) : FALLBACK_TTL_SECONDS;
+      // Nothing more is stored under a revoked grant (a race winner's tokens included).
+      const grantId = this.name === 'Grant' ? id : payload.grantId;
+      if (grantId && (await redis.exists(keys.revoked(grantId)))) return;
       const key = keys.model(this.name, id);
       await redis.multi().del(key).hset(key, 'payload', JSON.stringify(payload)).expire(key, ttl).exec();
       const writes: Promise<unknown>[] = [];
@@ -64,7 +68,7 @@ export function createRedisAdapterClass(redis: RedisClient) {
       const won = await redis.eval(CONSUME_SCRIPT, 1, keys.model(this.name, id), consumedAt);
       if (won !== 1) {
         // A lost race is a replay: treat it as the provider treats a replay it sees, and
-        // revoke everything issued under the grant (codes and refresh tokens alike).
+        // revoke the grant (codes and refresh tokens alike).
         const stored = await this.find(id);
         if (stored?.grantId) await revokeGrant(redis, stored.grantId);
         throw new errors.InvalidGrant(`${this.name} already consumed`);
@@ -88,10 +92,14 @@ async function indexUnderGrant(redis: RedisClient, grantId: string, key: string,
   if ((await redis.ttl(grantKey)) < ttl) await redis.expire(grantKey, ttl);
 }
 
-/** Deletes every artifact issued under a grant, then the index itself. */
+/**
+ * Marks a grant revoked (so nothing new is stored under it), then deletes the grant and
+ * every artifact issued under it. An artifact saved between the marker check and the
+ * deletion by a concurrent request can survive; the marker keeps that window small.
+ */
 export async function revokeGrant(redis: RedisClient, grantId: string): Promise<void> {
+  await redis.set(keys.revoked(grantId), '1', 'EX', FALLBACK_TTL_SECONDS);
   const grantKey = keys.grant(grantId);
   const members = await redis.smembers(grantKey);
-  await Promise.all(members.map((key) => redis.del(key)));
-  await redis.del(grantKey);
+  await Promise.all([...members, grantKey, keys.model('Grant', grantId)].map((key) => redis.del(key)));
 }

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { Redis } from 'ioredis';
+import * as oidc from 'openid-client';
+import { TEST_REDIS_URL } from '../helpers/database.js';
 import { Browser } from '../helpers/browser.js';
 import { LoginFlow } from '../helpers/login-flow.js';
 import { registerRelyingParty, type RelyingParty } from '../helpers/relying-party.js';
@@ -26,6 +29,17 @@ afterAll(async () => {
   await mail?.close();
 });
 beforeEach(() => mail.clear());
+
+/** Lets every running resend cooldown of an app end now (they live in Redis, not on the clock). */
+async function endCooldowns(target: TestApp): Promise<void> {
+  const raw = new Redis(TEST_REDIS_URL);
+  try {
+    const keys = await raw.keys(`${target.redisPrefix}pforte:tan-cooldown:*`);
+    if (keys.length > 0) await raw.del(...keys);
+  } finally {
+    raw.disconnect();
+  }
+}
 
 /** A fresh agent with a unique number, e.g. 60/123/0001. */
 async function createAgent(password?: string) {
@@ -125,11 +139,11 @@ describe('agent number + email with an emailed TAN', () => {
     expect(voided.text).toContain('this TAN is no longer valid');
     // The right TAN is void now as well.
     expect((await flow.submit('tan', { tan }, 400)).text).toContain('There is no valid TAN');
-    expect(await app.services.lockout.failures(agent.id)).toBe(5);
+    expect(await app.services.lockout.failures(agent.id, 'otp')).toBe(5);
     const resent = await flow.submit('tan/resend', {}, 200);
     expect(resent.text).toContain('A new TAN has been sent');
     await flow.submit('tan', { tan: wrong }, 400);
-    expect(await app.services.lockout.failures(agent.id)).toBe(6);
+    expect(await app.services.lockout.failures(agent.id, 'otp')).toBe(6);
     const events = await app.services.auditRepo.list({ accountId: agent.id });
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['tan.sent', 'tan.failed', 'tan.void']));
     // And the new TAN still signs in.
@@ -223,9 +237,16 @@ describe('"continue without email confirmation" (loa:0)', () => {
     const mismatch = flowFor(lenient);
     expect(await startAgentLogin(mismatch, agent.agentNumber, 'not.the.agent@example.com')).toContain('Continue without email confirmation');
     await mismatch.submit('unconfirmed', {});
-    const claimed = (await mismatch.finishAtCallback()).claims()!;
+    const claimedTokens = await mismatch.finishAtCallback();
+    const claimed = claimedTokens.claims()!;
     expect(claimed.sub).toBe(agent.id);
     expect(claimed.acr).toBe('urn:pforte:loa:0');
+    // Nothing proven: no personal data in the ID token or from userinfo, no account page.
+    expect(claimed.email).toBeUndefined();
+    const userinfo = await oidc.fetchUserInfo(lenient.config, claimedTokens.access_token, agent.id);
+    expect(userinfo.email).toBeUndefined();
+    const account = await mismatch.browser.get('/account');
+    expect(account.status).toBe(401);
 
     const refused = flowFor();
     await startAgentLogin(refused, agent.agentNumber, agent.email);
@@ -329,6 +350,13 @@ describe('trusted devices', () => {
     expect((await signInAgain(browser, agent)).result.location).toMatch(/\/interaction\//);
   });
 
+  test('a trusted device does not stand in while the account is locked', async () => {
+    const agent = await createAgent();
+    const browser = await trustedBrowser(agent);
+    for (let i = 0; i < app.config.lockout.threshold; i += 1) await app.services.lockout.recordFailure(agent.id, 'otp');
+    expect((await signInAgain(browser, agent)).result.location).toMatch(/\/interaction\//);
+  });
+
   test('the account page lists devices and revokes them, with a CSRF token', async () => {
     const agent = await createAgent();
     const browser = await trustedBrowser(agent);
@@ -362,15 +390,15 @@ describe('limits and switches that need their own configuration', () => {
       await flow.submit('agent', { agent_number: '61/000/0001', email: account.email });
       const cooling = await flow.submit('tan/resend', {}, 429);
       expect(cooling.text).toMatch(/Please wait \d+ seconds/);
-      await limited.runtime.redis.del(`pforte:tan-cooldown:{${flow.uid}}`);
+      await endCooldowns(limited);
       await flow.submit('tan/resend', {}, 200);
-      await limited.runtime.redis.del(`pforte:tan-cooldown:{${flow.uid}}`);
+      await endCooldowns(limited);
       const capped = await flow.submit('tan/resend', {}, 429);
       expect(capped.text).toContain('Too many TANs were requested');
       expect(capture.countTo(account.email)).toBe(2);
 
-      // Matching and non-matching journeys for one agent number share the budget and the
-      // cooldown is per journey, so neither answer tells whether an email matches.
+      // A matching and a non-matching journey answer alike, and wrong addresses use up only
+      // their own budget: nobody can starve the agent of TANs by typing other addresses.
       await limited.services.accounts.create({ email: 'pair@example.com', agentNumber: '61/000/0002' });
       const journey = async (email: string, status: number) => {
         const attempt = new LoginFlow(limited, party, new Browser(limited.url, { 'Accept-Language': 'en' }));
@@ -381,9 +409,11 @@ describe('limits and switches that need their own configuration', () => {
       };
       await journey('pair@example.com', 303);
       await journey('stranger@example.com', 303);
+      await journey('stranger@example.com', 303);
       expect((await journey('stranger@example.com', 429)).text).toContain('Too many TANs were requested');
+      await journey('pair@example.com', 303);
       expect((await journey('pair@example.com', 429)).text).toContain('Too many TANs were requested');
-      expect(capture.countTo('pair@example.com')).toBe(1);
+      expect(capture.countTo('pair@example.com')).toBe(2);
       expect(capture.countTo('stranger@example.com')).toBe(0);
     } finally {
       await limited.close();

@@ -31,8 +31,20 @@ test('after the threshold the account is locked, a lock looks like a wrong passw
   try {
     await flow.submitPassword(account.email, PASSWORD);
     expect((await flow.finishAtCallback()).claims()!.sub).toBe(account.id);
-    expect(await app.services.lockout.failures(account.id)).toBe(0);
+    expect(await app.services.lockout.failures(account.id, 'pwd')).toBe(0);
   } finally {
     app.clock.advance(-121_000);
   }
+});
+
+test('password and TAN failures are counted apart; a password alone ends only password failures', async () => {
+  const account = await app.services.accounts.create({ email: 'two.runs@example.com', password: PASSWORD });
+  await app.services.lockout.recordFailure(account.id, 'otp');
+  await app.services.lockout.recordFailure(account.id, 'pwd');
+  const flow = new LoginFlow(app, rp, new Browser(app.url));
+  await flow.startAuthorization();
+  await flow.submitPassword(account.email, PASSWORD);
+  await flow.finishAtCallback();
+  expect(await app.services.lockout.failures(account.id, 'pwd')).toBe(0);
+  expect(await app.services.lockout.failures(account.id, 'otp')).toBe(1);
 });

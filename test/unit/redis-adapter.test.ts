@@ -81,5 +81,13 @@ describe('Redis adapter for oidc-provider', () => {
     expect(await refresh.find('rt1')).toBeUndefined();
     expect(await access.find('at-other')).toBeDefined();
     expect(await raw.exists(`${prefix}pforte:oidc:grant:{g2}`)).toBe(0);
+    // The grant itself is gone, and nothing new is stored under it (a race's late winner).
+    const grants = new Adapter('Grant');
+    await grants.upsert('g4', {} as never, 600);
+    await access.upsert('at4', { grantId: 'g4' } as never, 600);
+    await access.revokeByGrantId('g4');
+    expect(await grants.find('g4')).toBeUndefined();
+    await access.upsert('at-late', { grantId: 'g4' } as never, 600);
+    expect(await access.find('at-late')).toBeUndefined();
   });
 });

@@ -109,4 +109,5 @@ export const de: Record<MessageKey, string> = {
   'account.signed_out': "Sie sind nicht angemeldet. Melden Sie sich zuerst über Ihre Anwendung an und kehren Sie dann zu dieser Seite zurück.",
   'account.done.devices_revoked': "Alle vertrauenswürdigen Geräte wurden widerrufen.",
   'account.done.device_revoked': "Das Gerät wurde widerrufen.",
+  'error.unconfirmed_unavailable': "Die Anmeldung ohne E-Mail-Bestätigung ist gerade nicht möglich. Bitte bestätigen Sie mit der TAN aus der E-Mail.",
 };

@@ -108,6 +108,7 @@ export const en = {
   'account.signed_out': "You are not signed in. Sign in through your application first, then come back to this page.",
   'account.done.devices_revoked': "All trusted devices were revoked.",
   'account.done.device_revoked': "The device was revoked.",
+  'error.unconfirmed_unavailable': "Signing in without email confirmation is not possible right now. Please confirm with the TAN from the email.",
 } as const;
 
 export type MessageKey = keyof typeof en;

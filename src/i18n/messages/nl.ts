@@ -109,4 +109,5 @@ export const nl: Record<MessageKey, string> = {
   'account.signed_out': "U bent niet ingelogd. Log eerst in via uw applicatie en kom dan terug naar deze pagina.",
   'account.done.devices_revoked': "Alle vertrouwde apparaten zijn ingetrokken.",
   'account.done.device_revoked': "Het apparaat is ingetrokken.",
+  'error.unconfirmed_unavailable': "Inloggen zonder e-mailbevestiging is nu niet mogelijk. Bevestig met de TAN uit de e-mail.",
 };

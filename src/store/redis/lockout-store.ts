@@ -1,7 +1,10 @@
 import type { RedisClient } from './connect.js';
 
+/** What failed: a password, or a TAN. Each has its own run of consecutive failures. */
+export type FailureKind = 'pwd' | 'otp';
+
 const keys = {
-  failures: (accountId: string) => `pforte:lockout:{${accountId}}:failures`,
+  failures: (accountId: string, kind: FailureKind) => `pforte:lockout:{${accountId}}:failures:${kind}`,
   until: (accountId: string) => `pforte:lockout:{${accountId}}:until`,
 };
 
@@ -10,13 +13,13 @@ const FAILURE_MEMORY_SECONDS = 24 * 3600;
 
 export function createLockoutStore(redis: RedisClient) {
   return {
-    async addFailure(accountId: string): Promise<number> {
-      const key = keys.failures(accountId);
+    async addFailure(accountId: string, kind: FailureKind): Promise<number> {
+      const key = keys.failures(accountId, kind);
       const [[, count]] = (await redis.multi().incr(key).expire(key, FAILURE_MEMORY_SECONDS).exec()) as [[unknown, number]];
       return count;
     },
-    async failures(accountId: string): Promise<number> {
-      return Number((await redis.get(keys.failures(accountId))) ?? 0);
+    async failures(accountId: string, kind: FailureKind): Promise<number> {
+      return Number((await redis.get(keys.failures(accountId, kind))) ?? 0);
     },
     async lock(accountId: string, untilMs: number, seconds: number): Promise<void> {
       await redis.set(keys.until(accountId), String(untilMs), 'EX', Math.max(1, seconds));
@@ -25,8 +28,8 @@ export function createLockoutStore(redis: RedisClient) {
       const value = await redis.get(keys.until(accountId));
       return value ? Number(value) : undefined;
     },
-    async reset(accountId: string): Promise<void> {
-      await Promise.all([redis.del(keys.failures(accountId)), redis.del(keys.until(accountId))]);
+    async reset(accountId: string, kind: FailureKind): Promise<void> {
+      await redis.del(keys.failures(accountId, kind));
     },
   };
 }

@@ -30,7 +30,7 @@ export type RedeemOutcome = 'ok' | 'wrong' | 'void' | 'expired' | 'missing';
 
 const keys = {
   tan: (flowId: string) => `pforte:tan:{${flowId}}`,
-  cooldown: (flowId: string) => `pforte:tan-cooldown:{${flowId}}`,
+  cooldown: (cooldownKey: string) => `pforte:tan-cooldown:{${cooldownKey}}`,
   hourly: (limitKey: string) => `pforte:tan-sends:{${limitKey}}`,
 };
 
@@ -54,16 +54,16 @@ export function createTanStore(redis: RedisClient) {
       return { outcome, attempts: Number(attempts) };
     },
 
-    /** Claims the flow's resend cooldown; returns the seconds left when it is still running. */
-    async claimCooldown(flowId: string, seconds: number): Promise<number> {
+    /** Claims a resend cooldown; returns the seconds left when it is still running. */
+    async claimCooldown(cooldownKey: string, seconds: number): Promise<number> {
       if (seconds <= 0) return 0;
-      const claimed = await redis.set(keys.cooldown(flowId), '1', 'EX', seconds, 'NX');
+      const claimed = await redis.set(keys.cooldown(cooldownKey), '1', 'EX', seconds, 'NX');
       if (claimed === 'OK') return 0;
-      return Math.max(1, await redis.ttl(keys.cooldown(flowId)));
+      return Math.max(1, await redis.ttl(keys.cooldown(cooldownKey)));
     },
 
-    async releaseCooldown(flowId: string): Promise<void> {
-      await redis.del(keys.cooldown(flowId));
+    async releaseCooldown(cooldownKey: string): Promise<void> {
+      await redis.del(keys.cooldown(cooldownKey));
     },
 
     /** Counts a mail against an hourly budget; the window starts with the first mail. */
