@@ -4,8 +4,9 @@ import { NOTHING_TO_ADD } from '../domain/assurance-request.js';
 import type { TanSubject } from '../domain/tans.js';
 import { DomainError } from '../errors/index.js';
 import { finishInteraction, type InteractionContext } from './context.js';
-import { readDeviceToken } from './device-cookie.js';
 import type { InteractionDeps } from './deps.js';
+import type { SilentMethod } from './methods/silent-method.js';
+import { trustedDevice } from './methods/trusted-device.js';
 import { requiredAcr } from './required-acr.js';
 import { renderTanPage } from './tan-page.js';
 
@@ -48,9 +49,12 @@ export function mayContinueUnconfirmed(interaction: InteractionContext): boolean
   return Array.isArray(allowed) && allowed.includes('urn:pforte:loa:0') && requiredAcr(interaction).minimum === 'urn:pforte:loa:0';
 }
 
+/** Methods that prove possession without a question, tried in this order before a TAN. */
+const SILENT_METHODS: readonly SilentMethod[] = [trustedDevice];
+
 /**
  * After each completed method: finish when the proven level reaches what this request
- * needs; otherwise let a trusted device stand in for the TAN, or send a TAN.
+ * needs; otherwise let a silent method (a trusted device) stand in for the TAN, or send one.
  */
 export async function continueFlow(deps: InteractionDeps, ctx: Context, interaction: InteractionContext, flow: FlowState): Promise<void> {
   const { wanted, minimum } = requiredAcr(interaction);
@@ -70,11 +74,12 @@ export async function continueFlow(deps: InteractionDeps, ctx: Context, interact
     if (provenHere(flow).length === 0) return finishInteraction(deps.provider, ctx, { [NOTHING_TO_ADD]: true });
     return finishLogin(deps, ctx, interaction, flow);
   }
-  // A device never stands in during a lock: the TAN page follows and fails like any attempt.
-  if (signable(flow) && interaction.clientMetadata.device_shortcut !== false && !(await deps.lockout.isLocked(flow.accountId))) {
-    const account = await deps.accounts.findById(flow.accountId);
-    const device = account && (await deps.devices.recognise(readDeviceToken(ctx, deps.config), account.id, ctx.get('user-agent'), account.password_changed_at));
-    if (device) return continueFlow(deps, ctx, interaction, { ...flow, amr: [...flow.amr, 'device'] });
+  // Nothing stands in during a lock: the TAN page follows and fails like any attempt.
+  if (signable(flow) && !(await deps.lockout.isLocked(flow.accountId))) {
+    for (const method of SILENT_METHODS) {
+      const proved = await method.prove(deps, ctx, interaction, flow.accountId);
+      if (proved) return continueFlow(deps, ctx, interaction, { ...flow, amr: [...flow.amr, proved] });
+    }
   }
   const next = { ...flow, awaitingTan: true };
   await deps.flows.set(interaction.uid, next);
