@@ -286,6 +286,15 @@ describe('pages and headers', () => {
     expect(expires - Date.now()).toBeGreaterThan(29 * 86400_000);
   });
 
+  test('the help page covers the seed\'s situations in every language', async () => {
+    const en = await new Browser(app.url, { 'Accept-Language': 'en' }).get('/help');
+    expect(en.status).toBe(200);
+    expect(en.text).toContain('I do not receive the email with the TAN');
+    expect(en.text).toContain('My access is not active or my account is blocked');
+    expect((await new Browser(app.url).get('/help')).text).toContain('Hilfe bei der Anmeldung');
+    expect((await new Browser(app.url).get('/help?ui_locales=nl')).text).toContain('Hulp bij inloggen');
+  });
+
   test('healthz and readyz', async () => {
     const browser = new Browser(app.url);
     expect((await browser.get('/healthz')).status).toBe(200);

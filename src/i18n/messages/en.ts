@@ -109,6 +109,17 @@ export const en = {
   'account.done.devices_revoked': "All trusted devices were revoked.",
   'account.done.device_revoked': "The device was revoked.",
   'error.unconfirmed_unavailable': "Signing in without email confirmation is not possible right now. Please confirm with the TAN from the email.",
+  'help.title': "Help with signing in",
+  'help.intro': "Choose the situation that fits; each says what you can do.",
+  'help.no_mail.title': "I do not receive the email with the TAN",
+  'help.no_mail.body': "Check that you typed your email address correctly; if not, use \"Correct email address\" and enter it again. Look in your spam folder. With an agent number, the TAN is only sent to the address registered for that agent number: if your address has changed, ask your broker support or your organisation's user manager to correct it. A new TAN can be requested after a short wait with \"Resend TAN\".",
+  'help.locked.title': "Signing in fails after several attempts",
+  'help.locked.body': "After several wrong passwords or TANs your account is locked for a few minutes, and longer with each further failure; during that time even the right password is not accepted. Wait a while and try again, or set a new password with \"Forgot password?\". After very many failures the account stays locked until your user manager unlocks it.",
+  'help.blocked.title': "My access is not active or my account is blocked",
+  'help.blocked.body': "Contact the colleague in your organisation who manages users (the user manager): they can activate your access again or unblock your account. If you do not know who that is, ask a colleague who can sign in. If you are the user manager yourself and your account is blocked, contact the service desk.",
+  'help.device.title': "A trusted device asks for a TAN again",
+  'help.device.body': "Trust in a device ends after some time, when you change your password, when it is revoked on your account page, or when your browser or operating system changes. Enter the TAN and tick \"Trust this device\" again.",
+  'help.contact': "Service desk: {contact}",
 } as const;
 
 export type MessageKey = keyof typeof en;
