@@ -6,6 +6,7 @@ import * as auditEvents from './004_audit_events.js';
 import * as agentNumbers from './005_agent_numbers.js';
 import * as trustedDevices from './006_trusted_devices.js';
 import * as rolesOrganisations from './007_roles_organisations.js';
+import * as initialPasswords from './008_initial_passwords.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -21,6 +22,7 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['005_agent_numbers', agentNumbers],
   ['006_trusted_devices', trustedDevices],
   ['007_roles_organisations', rolesOrganisations],
+  ['008_initial_passwords', initialPasswords],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

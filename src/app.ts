@@ -2,6 +2,7 @@ import type Provider from 'oidc-provider';
 import type { Config } from './config/index.js';
 import { demoRoutes } from './demo/routes.js';
 import { helpRoutes } from './help/routes.js';
+import { activationRoutes } from './onboarding/routes.js';
 import { loadPrivateJwks } from './domain/signing-keys.js';
 import { assets } from './http/assets.js';
 import { errorPages } from './http/error-pages.js';
@@ -60,9 +61,11 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
     devices: services.devices,
     lockout: services.lockout,
     mailer: services.mailer,
+    onboarding: services.onboarding,
     flows: createFlowStore<FlowState>(redis, INTERACTION_TTL_SECONDS),
   }).routes());
   provider.use(helpRoutes({ supportContact: config.supportContact }).routes());
+  provider.use(activationRoutes({ config, onboarding: services.onboarding }).routes());
   provider.use(accountRoutes({ provider, config, devices: services.devices, accounts: services.accounts }).routes());
   if (!config.isProduction) {
     provider.use(demoRoutes({ config, clients: services.clients }).routes());

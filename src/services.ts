@@ -5,6 +5,8 @@ import { createAuditLog } from './domain/audit.js';
 import { createClientService } from './domain/clients.js';
 import { createDeviceService } from './domain/devices.js';
 import { createLockout } from './domain/lockout.js';
+import { createOnboarding } from './domain/onboarding.js';
+import { createOneTimeLinks } from './domain/one-time-links.js';
 import { createOrganisationService } from './domain/organisations.js';
 import { createPasswordHasher } from './domain/passwords.js';
 import { createRoleService } from './domain/roles.js';
@@ -20,6 +22,7 @@ import { createDevicesRepo } from './store/pg/devices-repo.js';
 import { createDirectory } from './store/pg/directory.js';
 import { createSigningKeysRepo } from './store/pg/signing-keys-repo.js';
 import type { RedisClient } from './store/redis/connect.js';
+import { createLinkStore } from './store/redis/link-store.js';
 import { createLockoutStore } from './store/redis/lockout-store.js';
 import { createTanStore } from './store/redis/tan-store.js';
 
@@ -40,6 +43,7 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
   const lockout = createLockout({ store: createLockoutStore(redis), audit, policy: config.lockout, now: nowMs });
   const outbox = config.smtpUrl ? undefined : createDevOutbox();
   const directory = createDirectory(db);
+  const hasher = createPasswordHasher({ cost: config.passwords.bcryptCost });
   return {
     audit,
     auditRepo,
@@ -49,10 +53,22 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
     accounts: createAccountService({
       repo: directory.accounts,
       directory,
-      hasher: createPasswordHasher({ cost: config.passwords.bcryptCost }),
+      hasher,
       audit,
       passwordMinLength: config.passwords.minLength,
       agentNumberPattern: config.agentNumberPattern,
+    }),
+    onboarding: createOnboarding({
+      repo: directory.accounts,
+      hasher,
+      links: createOneTimeLinks({ store: createLinkStore(redis), hmacKey: deriveKey(config.keyEncryptionSecret, 'one-time-link') }),
+      audit,
+      policy: {
+        passwordMinLength: config.passwords.minLength,
+        initialPasswordDays: config.passwords.initialPasswordDays,
+        activationLinkDays: config.links.activationDays,
+      },
+      clock,
     }),
     organisations: createOrganisationService({ directory, audit }),
     roles: createRoleService({ repo: directory.roles, audit }),

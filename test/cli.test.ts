@@ -159,6 +159,17 @@ describe('pforte user', () => {
     expect(JSON.parse(duplicate.stderr)).toMatchObject({ error: 'email_taken' });
   });
 
+  it('--activation prints a one-time link and leaves the account pending; --initial-password prints a password once', async () => {
+    const invited = await pforteJson('user', 'create', '--email', 'invited@example.com', '--activation');
+    expect(invited).toEqual({ id: expect.any(String), email: 'invited@example.com', agent_number: null, status: 'pending', activation_link: expect.stringMatching(/^http:\/\/localhost:3000\/activate\/[A-Za-z0-9_-]{43}$/) });
+    const lettered = await pforteJson('user', 'create', '--email', 'letter@example.com', '--initial-password');
+    expect(lettered).toMatchObject({ status: 'active', initial_password: expect.stringMatching(/^.{12,}$/) });
+    expect(JSON.stringify(await pforteJson('user', 'show', 'letter@example.com'))).not.toContain(lettered.initial_password as string);
+    const both = await pforte('user', 'create', '--email', 'both@example.com', '--activation', '--initial-password', '--json');
+    expect(both.code).toBe(2);
+    expect(both.stdout).toBe('');
+  });
+
   it('reports an unknown user as not found', async () => {
     const result = await pforte('user', 'show', 'nobody@example.com');
     expect(result.code).toBe(3);

@@ -19,7 +19,10 @@ export type AuditType =
   | 'account.locked'
   | 'tan.sent'
   | 'tan.failed'
-  | 'tan.void';
+  | 'tan.void'
+  | 'password.changed'
+  | 'activation.issued'
+  | 'initial_password.issued';
 
 export interface AuditLog {
   record(type: AuditType, event?: Omit<AuditEvent, 'type'>): Promise<void>;

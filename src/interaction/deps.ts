@@ -4,6 +4,7 @@ import type { AccountService } from '../domain/accounts.js';
 import type { AuditLog } from '../domain/audit.js';
 import type { DeviceService } from '../domain/devices.js';
 import type { Lockout } from '../domain/lockout.js';
+import type { Onboarding } from '../domain/onboarding.js';
 import type { TanService } from '../domain/tans.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { FlowState } from './flow.js';
@@ -24,5 +25,6 @@ export interface InteractionDeps {
   devices: DeviceService;
   lockout: Lockout;
   mailer: Mailer;
+  onboarding: Onboarding;
   flows: FlowStore;
 }

@@ -27,6 +27,8 @@ export interface FlowState {
   trustDevice: boolean;
   /** A TAN has been issued and the TAN page is the current step. */
   awaitingTan: boolean;
+  /** The password was an initial one: "set a new password" is the current step. */
+  awaitingNewPassword?: boolean;
   /** loa:0 ("continue without email confirmation") may be offered. */
   allowUnconfirmed: boolean;
   /** A step-up: what the session had proven, and when (kept as the sign-in time). */

@@ -3,7 +3,7 @@ import { parseForm } from '../http/form-body.js';
 import { loadInteraction } from './context.js';
 import type { InteractionDeps } from './deps.js';
 import { readCheckbox, readField } from './fields.js';
-import { continueFlow } from './flow.js';
+import { continueFlow, type FlowState } from './flow.js';
 import { renderLoginPage } from './login-pages.js';
 
 /** POST /interaction/:uid/password — email + password (SPEC 4.1). */
@@ -31,7 +31,12 @@ export function createPasswordLogin(deps: InteractionDeps) {
       await deps.audit.record('login.failure', { account_id: account?.id ?? null, client_id: interaction.clientId, ip: ctx.ip, detail: { method: 'password', email: email.value } });
       return renderLoginPage(ctx, interaction, 'password', { values, errors: { password: 'invalid_credentials' } }, 401);
     }
-    await continueFlow(deps, ctx, interaction, {
+    // Account state is told only now that the password is proven (SPEC 4.8).
+    if (deps.onboarding.isInitialPasswordExpired(account)) {
+      await deps.audit.record('login.failure', { account_id: account.id, client_id: interaction.clientId, ip: ctx.ip, detail: { method: 'password', reason: 'initial_password_expired' } });
+      return renderLoginPage(ctx, interaction, 'password', { values, errors: { password: 'initial_password_expired' } }, 401);
+    }
+    const flow: FlowState = {
       method: 'password',
       accountId: account.id,
       isDecoy: false,
@@ -42,6 +47,13 @@ export function createPasswordLogin(deps: InteractionDeps) {
       trustDevice,
       awaitingTan: false,
       allowUnconfirmed: false,
-    });
+    };
+    if (account.must_change_password) {
+      // An initial password is replaced before anything else happens (SPEC 4.6).
+      await deps.flows.set(interaction.uid, { ...flow, awaitingNewPassword: true });
+      ctx.status = 303;
+      return ctx.redirect(`/interaction/${interaction.uid}`);
+    }
+    await continueFlow(deps, ctx, interaction, flow);
   };
 }

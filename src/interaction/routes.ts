@@ -5,6 +5,7 @@ import { createAbort, createConsent, renderConsentPage } from './consent.js';
 import { loadInteraction } from './context.js';
 import type { InteractionDeps } from './deps.js';
 import { preferredMethod, renderLoginPage } from './login-pages.js';
+import { createNewPassword, renderNewPasswordPage } from './new-password.js';
 import { createPasswordLogin } from './password-login.js';
 import { createContinueUnconfirmed, createResendTan, createSubmitTan } from './tan-step.js';
 import { startStepUp, isStepUp } from './step-up.js';
@@ -23,6 +24,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const interaction = await loadInteraction(deps.provider, ctx);
     if (interaction.details.prompt.name === 'consent') return renderConsentPage(ctx, interaction);
     const flow = await deps.flows.get(interaction.uid);
+    if (flow?.awaitingNewPassword && !ctx.query.method) return renderNewPasswordPage(ctx, deps, interaction);
     if (flow?.awaitingTan && !ctx.query.method) return renderTanPage(ctx, interaction, flow);
     if (!flow && !ctx.query.method && isStepUp(interaction) && (await startStepUp(deps, ctx, interaction))) return;
     // Choosing a login method (or "correct email address") starts the journey afresh.
@@ -31,6 +33,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   });
   router.post('/password', createPasswordLogin(deps));
   router.post('/agent', createAgentLogin(deps));
+  router.post('/new-password', createNewPassword(deps));
   router.post('/tan', createSubmitTan(deps));
   router.post('/tan/resend', createResendTan(deps));
   router.post('/unconfirmed', createContinueUnconfirmed(deps));

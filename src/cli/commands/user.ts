@@ -48,14 +48,31 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
 
   createFlags
     .addTo(user.command('create').description('create an account'), { mode: 'create' })
+    .option('--activation', 'create it pending and print a one-time link to set the password (shown once)')
+    .option('--initial-password', 'generate an initial password, to be changed at first sign-in (shown once)')
     .option('--json', 'print the result as JSON')
-    .action(async (options: OutputOptions, command: Command) => {
+    .action(async (options: OutputOptions & { activation?: boolean; initialPassword?: boolean }, command: Command) => {
       const input = createFlags.given(command) as CreateAccountInput;
-      const account = await ctx.withRuntime(({ services }) =>
-        createFlags.inFlagTerms(() => services.accounts.create({ ...input, actor: ctx.actor })),
+      if ([input.password !== undefined, options.activation, options.initialPassword].filter(Boolean).length > 1) {
+        command.error('error: --password, --activation and --initial-password exclude each other');
+      }
+      const created = await ctx.withRuntime(async ({ services, config }) => {
+        const account = await createFlags.inFlagTerms(() =>
+          services.accounts.create({ ...input, ...(options.activation ? { status: 'pending' as const } : {}), actor: ctx.actor }),
+        );
+        const { id, email, agent_number, status } = account;
+        return {
+          id,
+          email,
+          agent_number,
+          status,
+          ...(options.activation ? { activation_link: `${config.issuer}/activate/${await services.onboarding.activationLink(account)}` } : {}),
+          ...(options.initialPassword ? { initial_password: await services.onboarding.issueInitialPassword(account) } : {}),
+        };
+      });
+      printResult(ctx.io, options, created, (u) =>
+        [`created user ${u.id} (${u.email}, ${u.status})`, ...(u.activation_link ? [`activation link (shown once): ${u.activation_link}`] : []), ...(u.initial_password ? [`initial password (shown once): ${u.initial_password}`] : [])].join('\n'),
       );
-      const { id, email, agent_number, status } = account;
-      printResult(ctx.io, options, { id, email, agent_number, status }, (u) => `created user ${u.id} (${u.email}, ${u.status})`);
     });
 
   user

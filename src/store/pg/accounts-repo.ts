@@ -15,6 +15,8 @@ export interface AccountRow {
   agent_number: string | null;
   organisation_id: string | null;
   password_changed_at: Date | null;
+  must_change_password: boolean;
+  password_expires_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -71,6 +73,21 @@ export function createAccountsRepo(db: Db) {
     async insert(account: NewAccount): Promise<AccountRow> {
       const [row] = await table().insert({ ...account, password_changed_at: account.password_hash ? db.fn.now() : null } as never).returning('*');
       return row as AccountRow;
+    },
+    /** A new password: clears the initial-password marks unless given, activates a pending account. */
+    async setPassword(id: string, passwordHash: string, { mustChange = false, expiresAt = null }: { mustChange?: boolean; expiresAt?: Date | null } = {}): Promise<AccountRow | undefined> {
+      const [row] = await table()
+        .where({ id })
+        .update({
+          password_hash: passwordHash,
+          password_changed_at: db.fn.now(),
+          must_change_password: mustChange,
+          password_expires_at: expiresAt,
+          status: db.raw("case when status = 'pending' then 'active' else status end"),
+          updated_at: db.fn.now(),
+        } as never)
+        .returning('*');
+      return row as AccountRow | undefined;
     },
     async update(id: string, changes: Partial<Pick<AccountRow, 'name' | 'organisation_id'>>): Promise<AccountRow | undefined> {
       const [row] = await table().where({ id }).update({ ...changes, updated_at: db.fn.now() } as never).returning('*');

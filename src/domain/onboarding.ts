@@ -1,0 +1,108 @@
+import { randomInt } from 'node:crypto';
+import { ValidationError } from '../errors/index.js';
+import type { AccountRow, AccountsRepo } from '../store/pg/accounts-repo.js';
+import type { AuditLog } from './audit.js';
+import type { OneTimeLinks } from './one-time-links.js';
+import { unmetPasswordRules, type PasswordRule } from './password-policy.js';
+import type { PasswordHasher } from './passwords.js';
+
+export interface OnboardingPolicy {
+  passwordMinLength: number;
+  initialPasswordDays: number;
+  activationLinkDays: number;
+}
+
+export interface OnboardingDeps {
+  repo: AccountsRepo;
+  hasher: PasswordHasher;
+  links: OneTimeLinks;
+  audit: AuditLog;
+  policy: OnboardingPolicy;
+  clock?: () => Date;
+}
+
+/** A new password typed twice failed; `rules` lists every rule it breaks (for the form). */
+export class PasswordRejected extends ValidationError {
+  constructor(readonly reason: 'password_mismatch' | 'password_rules', readonly rules: PasswordRule[] = []) {
+    super({ password: reason });
+  }
+}
+
+const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+const SYMBOLS = '!#%+-=?';
+
+/** A readable random password that meets the rules: letters and digits plus one of each class. */
+function generatePassword(length: number): string {
+  const pick = (chars: string) => chars[randomInt(chars.length)]!;
+  const body = Array.from({ length: Math.max(length, 12) - 3 }, () => pick(ALPHABET));
+  return [...body, pick('ABCDEFGHJKLMNPQRSTUVWXYZ'), pick('23456789'), pick(SYMBOLS)].join('');
+}
+
+/**
+ * How accounts get their first password (SPEC 4.6): an activation link leading to "set
+ * your password", or an initial password (for letters) that expires and must be changed
+ * at the first sign-in. Setting a password ends trust in devices (they check
+ * password_changed_at).
+ */
+export function createOnboarding({ repo, hasher, links, audit, policy, clock = () => new Date() }: OnboardingDeps) {
+  function checkNewPassword(account: AccountRow, password: string, confirmation: string): void {
+    if (password !== confirmation) throw new PasswordRejected('password_mismatch');
+    const unmet = unmetPasswordRules(password, { minLength: policy.passwordMinLength, email: account.email });
+    if (unmet.length > 0) throw new PasswordRejected('password_rules', unmet);
+  }
+
+  async function setPassword(account: AccountRow, password: string, confirmation: string): Promise<AccountRow> {
+    checkNewPassword(account, password, confirmation);
+    const updated = await repo.setPassword(account.id, await hasher.hash(password));
+    await audit.record('password.changed', { account_id: account.id });
+    return updated!;
+  }
+
+  /** The account an activation link is for, while it is valid (to show its form). */
+  async function accountForActivation(token: string): Promise<AccountRow | undefined> {
+    const accountId = await links.peek('activation', token);
+    return accountId ? repo.findById(accountId) : undefined;
+  }
+
+  return {
+    /** A link to "set your password", valid ACTIVATION_LINK_DAYS; only its hash is stored. */
+    async activationLink(account: AccountRow): Promise<string> {
+      const token = await links.issue('activation', account.id, policy.activationLinkDays * 86400);
+      await audit.record('activation.issued', { account_id: account.id });
+      return token;
+    },
+
+    /** A generated password that must be changed at first sign-in and expires before. */
+    async issueInitialPassword(account: AccountRow): Promise<string> {
+      const password = generatePassword(Math.max(policy.passwordMinLength, 12));
+      const expiresAt = new Date(clock().getTime() + policy.initialPasswordDays * 86400_000);
+      await repo.setPassword(account.id, await hasher.hash(password), { mustChange: true, expiresAt });
+      await audit.record('initial_password.issued', { account_id: account.id });
+      return password;
+    },
+
+    accountForActivation,
+
+    /**
+     * Sets the password through an activation link. The rules are checked before the link
+     * is used up, so a rejected password can be corrected; of parallel submits one wins.
+     */
+    async activate(token: string, password: string, confirmation: string): Promise<AccountRow | undefined> {
+      const account = await accountForActivation(token);
+      if (!account) return undefined;
+      checkNewPassword(account, password, confirmation);
+      if ((await links.redeem('activation', token)) !== account.id) return undefined;
+      return setPassword(account, password, confirmation);
+    },
+
+    /** Replaces an initial password at the first sign-in. */
+    changeInitialPassword: setPassword,
+
+    /** An initial password past its lifetime no longer signs in (SPEC 4.6). */
+    isInitialPasswordExpired(account: AccountRow): boolean {
+      return account.must_change_password && account.password_expires_at !== null && account.password_expires_at.getTime() <= clock().getTime();
+    },
+  };
+}
+
+export type Onboarding = ReturnType<typeof createOnboarding>;
