@@ -4,7 +4,7 @@ import type { PasswordRule } from '../domain/password-policy.js';
 import { renderPage } from './render.js';
 
 /** The rules the form lists (SPEC 4.7); after a rejected try each is marked met or not. */
-const RULES: readonly PasswordRule[] = ['min_length', 'uppercase', 'digit', 'symbol', 'max_bytes', 'not_email'];
+const RULES: readonly PasswordRule[] = ['min_length', 'uppercase', 'digit', 'symbol', 'max_bytes', 'not_email', 'not_common'];
 
 export interface PasswordFormPage {
   action: string;

@@ -30,6 +30,10 @@ describe('activation link (SPEC 4.6)', () => {
     expect(weak.status).toBe(400);
     expect(weak.text).toMatch(/class="unmet">\s*at least 8 characters/);
     expect(weak.text).toMatch(/class="unmet">\s*an upper-case letter/);
+    const common = await browser.post(`/activate/${token}`, { password: 'Password1!', confirmation: 'Password1!' });
+    expect(common.status).toBe(400);
+    expect(common.text).toMatch(/class="unmet">\s*to differ from commonly used passwords/);
+    expect(common.text).toMatch(/class="met">\s*an upper-case letter/);
 
     // Before activation there is no password to sign in with.
     const before = new LoginFlow(app, rp, en());

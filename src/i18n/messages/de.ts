@@ -131,6 +131,7 @@ export const de: Record<MessageKey, string> = {
   'password_rules.symbol': "ein Sonderzeichen, z. B. ! oder #",
   'password_rules.max_bytes': "höchstens 72 Byte (etwa 72 einfache Zeichen)",
   'password_rules.not_email': "sich von Ihrer E-Mail-Adresse zu unterscheiden",
+  'password_rules.not_common': "sich von häufig verwendeten Passwörtern zu unterscheiden",
   'password_rules.met': "(erfüllt)",
   'password_rules.not_met': "(nicht erfüllt)",
   'error.password_mismatch': "Die beiden Passwörter stimmen nicht überein.",

@@ -130,6 +130,7 @@ export const en = {
   'password_rules.symbol': "a symbol, such as ! or #",
   'password_rules.max_bytes': "no more than 72 bytes (about 72 plain characters)",
   'password_rules.not_email': "to differ from your email address",
+  'password_rules.not_common': "to differ from commonly used passwords",
   'password_rules.met': "(met)",
   'password_rules.not_met': "(not met)",
   'error.password_mismatch': "The two passwords are not the same.",

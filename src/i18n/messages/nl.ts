@@ -131,6 +131,7 @@ export const nl: Record<MessageKey, string> = {
   'password_rules.symbol': "een speciaal teken, zoals ! of #",
   'password_rules.max_bytes': "hoogstens 72 bytes (ongeveer 72 gewone tekens)",
   'password_rules.not_email': "te verschillen van je e-mailadres",
+  'password_rules.not_common': "te verschillen van veelgebruikte wachtwoorden",
   'password_rules.met': "(voldaan)",
   'password_rules.not_met': "(niet voldaan)",
   'error.password_mismatch': "De twee wachtwoorden zijn niet gelijk.",
