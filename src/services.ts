@@ -3,6 +3,7 @@ import { createAccountClaims } from './domain/account-claims.js';
 import { createAccountService } from './domain/accounts.js';
 import { createAuditLog } from './domain/audit.js';
 import { createClientService } from './domain/clients.js';
+import { createCustomerImport } from './domain/customer-import.js';
 import { createDeviceService } from './domain/devices.js';
 import { createLockout } from './domain/lockout.js';
 import { createOnboarding } from './domain/onboarding.js';
@@ -20,6 +21,7 @@ import { createClientsRepo } from './store/pg/clients-repo.js';
 import type { Db } from './store/pg/db.js';
 import { createDevicesRepo } from './store/pg/devices-repo.js';
 import { createDirectory } from './store/pg/directory.js';
+import { createPolicyholdersRepo } from './store/pg/policyholders-repo.js';
 import { createSigningKeysRepo } from './store/pg/signing-keys-repo.js';
 import type { RedisClient } from './store/redis/connect.js';
 import { createLinkStore } from './store/redis/link-store.js';
@@ -71,6 +73,7 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
       clock,
     }),
     organisations: createOrganisationService({ directory, audit }),
+    customers: createCustomerImport({ repo: createPolicyholdersRepo(db), audit, clock }),
     roles: createRoleService({ repo: directory.roles, audit }),
     /** Claims for oidc-provider's findAccount (SPEC 5). */
     accountClaims: createAccountClaims(directory),

@@ -11,6 +11,8 @@ export interface CliContext {
   io: CliIo;
   /** Recorded as the actor of audit events; the OS user when known. */
   actor: string;
+  /** Set by a command that finished but must not exit 0 (e.g. an import with rejected rows). */
+  exitCode?: number;
   /** Postgres only, no migrations, no Redis (for `pforte migrate`); always closed afterwards. */
   withDb<T>(work: (db: Db, tools: { config: Config; logger: Logger }) => Promise<T>): Promise<T>;
   /** The full runtime (migrated Postgres, Redis, services); always closed afterwards. */

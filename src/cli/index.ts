@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { projectRoot } from '../paths.js';
 import { registerClientCommands } from './commands/client.js';
+import { registerCustomerCommands } from './commands/customers.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerOrgCommands } from './commands/org.js';
 import { registerRoleCommands } from './commands/role.js';
@@ -39,6 +40,7 @@ export function buildProgram(ctx: CliContext, { json }: { json: boolean }): Comm
   registerUserCommands(program, ctx);
   registerOrgCommands(program, ctx);
   registerRoleCommands(program, ctx);
+  registerCustomerCommands(program, ctx);
   return program;
 }
 
@@ -49,8 +51,9 @@ export function buildProgram(ctx: CliContext, { json }: { json: boolean }): Comm
 export async function runCli(argv: readonly string[] = process.argv, io: CliIo = processIo): Promise<number> {
   const json = argv.includes('--json');
   try {
-    await buildProgram(createCliContext(io), { json }).parseAsync(argv);
-    return 0;
+    const ctx = createCliContext(io);
+    await buildProgram(ctx, { json }).parseAsync(argv);
+    return ctx.exitCode ?? 0;
   } catch (error) {
     return reportError(error, io, { json });
   }

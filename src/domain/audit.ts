@@ -22,7 +22,8 @@ export type AuditType =
   | 'tan.void'
   | 'password.changed'
   | 'activation.issued'
-  | 'initial_password.issued';
+  | 'initial_password.issued'
+  | 'customers.imported';
 
 export interface AuditLog {
   record(type: AuditType, event?: Omit<AuditEvent, 'type'>): Promise<void>;
