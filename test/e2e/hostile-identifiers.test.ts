@@ -75,6 +75,25 @@ describe('NUL bytes and junk where a path names an interaction, a link or a devi
   });
 });
 
+describe('NUL bytes in the login forms', () => {
+  test('email and agent number with NUL bytes are refused as wrong input, never a 500', async () => {
+    const before = log.lines.length;
+    const flow = new LoginFlow(app, rp);
+    await flow.startAuthorization();
+    for (const [step, form] of [
+      ['password', { email: 'anna\u0000@example.com', password: 'x\u0000y' }],
+      ['password', { email: '\u0000', password: '\u0000' }],
+      ['agent', { agent_number: '60/123/4567\u0000', email: 'anna@example.com\u0000' }],
+      ['agent', { agent_number: '60\u0000123\u00004567', email: 'anna@example.com' }],
+    ] as const) {
+      const res = await flow.browser.post(`/interaction/${flow.uid}/${step}`, form);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    }
+    expect(log.lines.slice(before).join('\n')).not.toContain('"level":50');
+  });
+});
+
 describe('when a query fails, the log names the error by its code only', () => {
   // A second app whose schema an operator has broken: real Postgres errors, no mocks.
   const brokenLog = new LogCapture();
