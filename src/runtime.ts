@@ -1,6 +1,7 @@
 import type { Config } from './config/index.js';
 import { ensureSigningKeys } from './domain/signing-keys.js';
 import type { Logger } from './observability/logger.js';
+import { loggableError } from './observability/loggable-error.js';
 import { createServices, type Services } from './services.js';
 import { createDb, migrate, type Db } from './store/pg/db.js';
 import { createRedis, type RedisClient } from './store/redis/connect.js';
@@ -19,7 +20,7 @@ export async function openRuntime(config: Config, logger: Logger, { keyPrefix, c
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
   const redis = createRedis({ redisUrl: config.redisUrl, keyPrefix });
-  redis.on?.('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection problem'));
+  redis.on?.('error', (err: Error) => logger.warn({ err: loggableError(err) }, 'redis connection problem'));
   const services = createServices({ config, db, redis, logger, clock });
   await ensureSigningKeys(services.signingKeys.repo, services.signingKeys.box);
   return {

@@ -107,6 +107,9 @@ describe('pforte user', () => {
     const both = await pforte('user', 'create', '--email', 'both@example.com', '--activation', '--initial-password', '--json');
     expect(both.code).toBe(2);
     expect(both.stdout).toBe('');
+    const permanentAlone = await pforte('user', 'create', '--email', 'permanent@example.com', '--permanent', '--json');
+    expect(permanentAlone.code).toBe(2);
+    expect(JSON.parse(permanentAlone.stderr)).toMatchObject({ error: 'usage', message: expect.stringContaining('--permanent needs --password') });
   });
 
   it('reports an unknown user as not found', async () => {

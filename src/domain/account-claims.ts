@@ -1,5 +1,6 @@
 import type { AccountsRepo } from '../store/pg/accounts-repo.js';
 import type { OrganisationsRepo } from '../store/pg/organisations-repo.js';
+import { maySignIn } from './accounts.js';
 import { GROUP_MANAGER_ROLE } from './roles.js';
 
 export interface AccountClaimsDeps {
@@ -16,7 +17,7 @@ export function createAccountClaims({ accounts, organisations }: AccountClaimsDe
     /** Undefined when the account does not exist or may not sign in. */
     async claimsFor(accountId: string): Promise<Record<string, unknown> | undefined> {
       const account = await accounts.findDetailed(accountId);
-      if (!account || account.status !== 'active') return undefined;
+      if (!account || !maySignIn(account)) return undefined;
       const claims: Record<string, unknown> = {
         email: account.email,
         email_verified: account.email_verified,

@@ -18,6 +18,14 @@ export function normaliseEmail(input: string): string | undefined {
   return emailSchema.safeParse(email).success ? email : undefined;
 }
 
+/**
+ * Whether an account may sign in and keep using its sessions and tokens. The one place
+ * that decides it: claims for the provider (and so every session and token check) ask here.
+ */
+export function maySignIn(account: Pick<AccountRow, 'status'>): boolean {
+  return account.status === 'active';
+}
+
 export interface CreateAccountInput {
   email: string;
   password?: string;

@@ -10,6 +10,14 @@ export const SUPPORTED_SCOPES = ['openid', 'email', 'profile', 'roles', 'org', '
 export const SUPPORTED_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 export const LOGIN_METHODS = ['password', 'agent'] as const;
 
+/**
+ * What a client id can look like: pforte mints base64url ids (and oidc-provider's own ids
+ * are nanoids, the same alphabet). Anything else names no client, so it is refused before
+ * it reaches a query (a NUL byte, for one, makes Postgres fail).
+ */
+const CLIENT_ID = /^[A-Za-z0-9_-]{1,128}$/;
+export const isClientId = (value: unknown): value is string => typeof value === 'string' && CLIENT_ID.test(value);
+
 /** pforte's own client metadata, registered with oidc-provider as extra properties. */
 export const EXTRA_CLIENT_PROPERTIES = [
   'first_party',
@@ -175,6 +183,7 @@ export function createClientService({ repo, box, audit }: { repo: ClientsRepo; b
 
     /** Full oidc-provider metadata including the decrypted secret, for the Client model. */
     async providerMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
+      if (!isClientId(clientId)) return undefined;
       const row = await repo.findById(clientId);
       if (!row) return undefined;
       return row.secret_encrypted ? { ...row.metadata, client_secret: box.open(row.secret_encrypted) } : row.metadata;

@@ -23,7 +23,7 @@ export interface OnboardingDeps {
 
 /** A new password typed twice failed; `rules` lists every rule it breaks (for the form). */
 export class PasswordRejected extends ValidationError {
-  constructor(readonly reason: 'password_mismatch' | 'password_rules', readonly rules: PasswordRule[] = []) {
+  constructor(readonly reason: 'password_mismatch' | 'password_rules' | 'password_unchanged', readonly rules: PasswordRule[] = []) {
     super({ password: reason });
   }
 }
@@ -58,6 +58,13 @@ export function createOnboarding({ repo, hasher, links, audit, policy, clock = (
     return updated!;
   }
 
+  /** Initial passwords, generated or set by an administrator, expire alike. */
+  async function setInitialPasswordHash(account: AccountRow, passwordHash: string): Promise<void> {
+    const expiresAt = new Date(clock().getTime() + policy.initialPasswordDays * 86400_000);
+    await repo.setPassword(account.id, passwordHash, { mustChange: true, expiresAt });
+    await audit.record('initial_password.issued', { account_id: account.id });
+  }
+
   /** The account an activation link is for, while it is valid (to show its form). */
   async function accountForActivation(token: string): Promise<AccountRow | undefined> {
     const accountId = await links.peek('activation', token);
@@ -75,10 +82,17 @@ export function createOnboarding({ repo, hasher, links, audit, policy, clock = (
     /** A generated password that must be changed at first sign-in and expires before. */
     async issueInitialPassword(account: AccountRow): Promise<string> {
       const password = generatePassword(Math.max(policy.passwordMinLength, 12));
-      const expiresAt = new Date(clock().getTime() + policy.initialPasswordDays * 86400_000);
-      await repo.setPassword(account.id, await hasher.hash(password), { mustChange: true, expiresAt });
-      await audit.record('initial_password.issued', { account_id: account.id });
+      await setInitialPasswordHash(account, await hasher.hash(password));
       return password;
+    },
+
+    /**
+     * The password an administrator gave at creation becomes an initial one: they know it,
+     * so the person must replace it at the first sign-in, and it expires like a generated one.
+     */
+    async makePasswordInitial(account: AccountRow): Promise<void> {
+      if (!account.password_hash) throw new ValidationError({ password: 'no_password' });
+      await setInitialPasswordHash(account, account.password_hash);
     },
 
     accountForActivation,
@@ -95,8 +109,15 @@ export function createOnboarding({ repo, hasher, links, audit, policy, clock = (
       return setPassword(account, password, confirmation);
     },
 
-    /** Replaces an initial password at the first sign-in. */
-    changeInitialPassword: setPassword,
+    /**
+     * Replaces an initial password at the first sign-in. Typing the same one again is
+     * refused: whoever issued it (an administrator, a letter) would still know it.
+     */
+    async changeInitialPassword(account: AccountRow, password: string, confirmation: string): Promise<AccountRow> {
+      checkNewPassword(account, password, confirmation);
+      if (await hasher.verify(password, account.password_hash)) throw new PasswordRejected('password_unchanged');
+      return setPassword(account, password, confirmation);
+    },
 
     /** An initial password past its lifetime no longer signs in (SPEC 4.6). */
     isInitialPasswordExpired(account: AccountRow): boolean {

@@ -2,6 +2,7 @@ import { errors as oidcErrors } from 'oidc-provider';
 import type { Context, Middleware } from 'koa';
 import { DomainError } from '../errors/index.js';
 import type { Logger } from '../observability/logger.js';
+import { loggableError } from '../observability/loggable-error.js';
 import { renderPage } from './render.js';
 
 /** Errors of pforte's own routes become pages; nothing internal is shown, only a request id. */
@@ -18,9 +19,7 @@ export function errorPages(logger: Logger): Middleware {
 export async function renderErrorPage(ctx: Context, error: unknown, logger: Logger): Promise<void> {
   const { status, message } = classify(error);
   if (status >= 500) {
-    // Name, code, message and stack only: driver errors may carry commands, keys or row data.
-    const { name, code, message, stack } = error as Error & { code?: string };
-    logger.error({ requestId: ctx.state.requestId, err: { name, code, message, stack } }, 'request failed');
+    logger.error({ requestId: ctx.state.requestId, err: loggableError(error) }, 'request failed');
   } else {
     logger.info({ requestId: ctx.state.requestId, code: message, status }, 'request refused');
   }

@@ -1,6 +1,7 @@
 import { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { NOTHING_TO_ADD, readAssuranceRequest } from '../domain/assurance-request.js';
 import { acrRank, isAcr } from '../domain/assurance.js';
+import { createEndedAccountCheck } from './ended-account.js';
 
 const { Check, base } = interactionPolicy;
 
@@ -13,6 +14,8 @@ const { Check, base } = interactionPolicy;
 export function createInteractionPolicy() {
   const policy = base();
   const login = policy.get('login')!;
+  // First: a session of a blocked or deleted account ends before any check reads it.
+  login.checks.add(createEndedAccountCheck(), 0);
   login.checks.remove('essential_acrs');
   login.checks.remove('essential_acr');
   login.checks.add(

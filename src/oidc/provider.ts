@@ -86,8 +86,16 @@ export function createProvider({ config, redis, jwks, clientMetadata, accountCla
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      // A client may introspect and revoke only the tokens issued to it.
-      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      // A client may introspect only the tokens issued to it; a token of an account that may
+      // no longer sign in is inactive (userinfo and refresh already ask findAccount).
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => {
+          if (token.clientId !== client.clientId) return false;
+          return !('accountId' in token) || token.accountId === undefined || (await accountClaims(token.accountId)) !== undefined;
+        },
+      },
+      // A client may revoke only the tokens issued to it.
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
       claimsParameter: { enabled: true },

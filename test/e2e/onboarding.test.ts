@@ -96,6 +96,31 @@ describe('initial password (SPEC 4.6)', () => {
     expect(fresh.callbackUrl).toBeDefined();
   });
 
+  test('the initial password itself is refused as the new one, with a field error; nothing changes', async () => {
+    const account = await app.services.accounts.create({ email: 'same.again@example.com' });
+    const initial = await app.services.onboarding.issueInitialPassword(account);
+    const before = (await app.services.accounts.findById(account.id))!;
+    const messages = { en: 'Your new password must differ from your initial password.', de: 'Ihr neues Passwort muss sich vom Initialpasswort unterscheiden.', nl: 'Je nieuwe wachtwoord moet anders zijn dan je initiële wachtwoord.' };
+    for (const [locale, message] of Object.entries(messages)) {
+      const flow = new LoginFlow(app, rp, new Browser(app.url, { 'Accept-Language': locale }));
+      await flow.startAuthorization({ ui_locales: locale });
+      await flow.submitPassword(account.email, initial);
+      const refused = await flow.submit('new-password', { password: initial, confirmation: initial }, 400);
+      expect(refused.text).toMatch(new RegExp(`class="field-error" id="password-error">${message}<`));
+      expect(flow.callbackUrl).toBeUndefined();
+    }
+    const after = (await app.services.accounts.findById(account.id))!;
+    expect(after).toMatchObject({ password_hash: before.password_hash, must_change_password: true, password_expires_at: before.password_expires_at, password_changed_at: before.password_changed_at });
+
+    // The same journey goes on with a password of the person's own.
+    const flow = new LoginFlow(app, rp, en());
+    await flow.startAuthorization();
+    await flow.submitPassword(account.email, initial);
+    await flow.submit('new-password', { password: initial, confirmation: initial }, 400);
+    await flow.submit('new-password', { password: 'Eigenes-Passw0rt!', confirmation: 'Eigenes-Passw0rt!' });
+    expect((await flow.finishAtCallback()).claims()!.sub).toBe(account.id);
+  });
+
   test('an expired initial password says so, only after it was typed correctly', async () => {
     const account = await app.services.accounts.create({ email: 'too.late@example.com' });
     const initial = await app.services.onboarding.issueInitialPassword(account);

@@ -7,7 +7,7 @@ import { formatFields, formatTable, printResult, type OutputOptions } from '../o
 
 const createFlags = defineFlags<keyof CreateAccountInput>([
   { flags: '--email <email>', field: 'email', description: 'sign-in email (unique)', requiredOnCreate: true },
-  { flags: '--password <password>', field: 'password', description: 'initial password (must meet the password rules)' },
+  { flags: '--password <password>', field: 'password', description: 'initial password: changed at first sign-in, expires after INITIAL_PASSWORD_DAYS, unless --permanent (must meet the password rules)' },
   { flags: '--name <name>', field: 'name', description: 'display name' },
   { flags: '--agent-number <number>', field: 'agentNumber', description: 'agent number, e.g. 60/123/4567 (normalised)' },
   { flags: '--org <org>', field: 'organisation', description: 'organisation, by id or name' },
@@ -50,16 +50,20 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     .addTo(user.command('create').description('create an account'), { mode: 'create' })
     .option('--activation', 'create it pending and print a one-time link to set the password (shown once)')
     .option('--initial-password', 'generate an initial password, to be changed at first sign-in (shown once)')
+    .option('--permanent', 'with --password: keep it, no change at first sign-in')
     .option('--json', 'print the result as JSON')
-    .action(async (options: OutputOptions & { activation?: boolean; initialPassword?: boolean }, command: Command) => {
+    .action(async (options: OutputOptions & { activation?: boolean; initialPassword?: boolean; permanent?: boolean }, command: Command) => {
       const input = createFlags.given(command) as CreateAccountInput;
       if ([input.password !== undefined, options.activation, options.initialPassword].filter(Boolean).length > 1) {
         command.error('error: --password, --activation and --initial-password exclude each other');
       }
+      if (options.permanent && input.password === undefined) command.error('error: --permanent needs --password');
       const created = await ctx.withRuntime(async ({ services, config }) => {
         const account = await createFlags.inFlagTerms(() =>
           services.accounts.create({ ...input, ...(options.activation ? { status: 'pending' as const } : {}), actor: ctx.actor }),
         );
+        // The administrator knows a password they typed: the person replaces it first.
+        if (input.password !== undefined && !options.permanent) await services.onboarding.makePasswordInitial(account);
         const { id, email, agent_number, status } = account;
         return {
           id,

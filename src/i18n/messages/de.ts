@@ -136,6 +136,7 @@ export const de: Record<MessageKey, string> = {
   'password_rules.not_met': "(nicht erfüllt)",
   'error.password_mismatch': "Die beiden Passwörter stimmen nicht überein.",
   'error.password_rules': "Das Passwort erfüllt nicht alle Regeln unten.",
+  'error.password_unchanged': "Ihr neues Passwort muss sich vom Initialpasswort unterscheiden.",
   'error.initial_password_expired': "Ihr Initialpasswort ist abgelaufen. Bitte wenden Sie sich für ein neues an Ihre Benutzerverwaltung.",
   'activation.title': "Passwort festlegen",
   'activation.intro': "Wählen Sie das Passwort für Ihr neues Konto.",

@@ -135,6 +135,7 @@ export const en = {
   'password_rules.not_met': "(not met)",
   'error.password_mismatch': "The two passwords are not the same.",
   'error.password_rules': "The password does not meet all rules below.",
+  'error.password_unchanged': "Your new password must differ from your initial password.",
   'error.initial_password_expired': "Your initial password has expired. Please ask your user manager for a new one.",
   'activation.title': "Set your password",
   'activation.intro': "Choose the password for your new account.",

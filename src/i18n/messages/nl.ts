@@ -136,6 +136,7 @@ export const nl: Record<MessageKey, string> = {
   'password_rules.not_met': "(niet voldaan)",
   'error.password_mismatch': "De twee wachtwoorden zijn niet gelijk.",
   'error.password_rules': "Het wachtwoord voldoet niet aan alle regels hieronder.",
+  'error.password_unchanged': "Je nieuwe wachtwoord moet anders zijn dan je initiële wachtwoord.",
   'error.initial_password_expired': "Je initiële wachtwoord is verlopen. Vraag je gebruikersbeheerder om een nieuw wachtwoord.",
   'activation.title': "Wachtwoord instellen",
   'activation.intro': "Kies het wachtwoord voor je nieuwe account.",
