@@ -7,7 +7,7 @@ import * as agentNumbers from './005_agent_numbers.js';
 import * as trustedDevices from './006_trusted_devices.js';
 import * as rolesOrganisations from './007_roles_organisations.js';
 import * as initialPasswords from './008_initial_passwords.js';
-import * as policyholders from './009_policyholders.js';
+import * as policyholders from './010_policyholders.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -24,7 +24,7 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['006_trusted_devices', trustedDevices],
   ['007_roles_organisations', rolesOrganisations],
   ['008_initial_passwords', initialPasswords],
-  ['009_policyholders', policyholders],
+  ['010_policyholders', policyholders],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
