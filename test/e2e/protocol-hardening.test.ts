@@ -142,7 +142,7 @@ describe('only the protocol features pforte uses are on', () => {
     expect(res.status).toBeLessThan(500);
   });
 
-  test('response_mode=fragment is refused and no sign-in starts', async () => {
+  test('response_mode=fragment is refused and no sign-in starts; query and form_post still start one', async () => {
     const rp = await registerRelyingParty(app);
     const flow = new LoginFlow(app, rp);
     const res = await flow.browser.get((await flow.authorizationUrl({ response_mode: 'fragment' })).href);
@@ -150,6 +150,10 @@ describe('only the protocol features pforte uses are on', () => {
     expect(location).not.toContain('/interaction/');
     expect(location).toMatch(/error=/);
     expect(location).not.toMatch(/[?#&]code=/);
+    for (const mode of ['query', 'form_post']) {
+      const started = await new LoginFlow(app, rp).browser.get((await flow.authorizationUrl({ response_mode: mode })).href);
+      expect({ mode, location: started.headers.location }).toEqual({ mode, location: expect.stringContaining('/interaction/') });
+    }
   });
 
   test('a public client (token_endpoint_auth_method none) still signs in with PKCE', async () => {
