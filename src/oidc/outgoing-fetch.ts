@@ -79,7 +79,10 @@ function send(target: URL, options: FetchOptions, policy: AddressPolicy): Promis
   if (isIP(hostname) !== 0 && !policy.allows(hostname, hostname)) {
     return Promise.reject(new SpecialUseAddressRefused(hostname, hostname));
   }
-  const body = options.body === undefined || options.body === null ? undefined : Buffer.from(String(options.body));
+  if (options.body != null && typeof options.body !== 'string' && !(options.body instanceof URLSearchParams)) {
+    return Promise.reject(new TypeError('outgoing fetch sends only string or form bodies'));
+  }
+  const body = options.body == null ? undefined : Buffer.from(options.body.toString());
   const headers: Record<string, string> = Object.fromEntries(new Headers(options.headers));
   if (body) headers['content-length'] = String(body.length);
   const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
