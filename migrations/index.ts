@@ -7,6 +7,7 @@ import * as agentNumbers from './005_agent_numbers.js';
 import * as trustedDevices from './006_trusted_devices.js';
 import * as rolesOrganisations from './007_roles_organisations.js';
 import * as initialPasswords from './008_initial_passwords.js';
+import * as clientsRegisteredByAdmin from './009_clients_registered_by_admin.js';
 import * as policyholders from './010_policyholders.js';
 
 interface Migration {
@@ -24,6 +25,7 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['006_trusted_devices', trustedDevices],
   ['007_roles_organisations', rolesOrganisations],
   ['008_initial_passwords', initialPasswords],
+  ['009_clients_registered_by_admin', clientsRegisteredByAdmin],
   ['010_policyholders', policyholders],
 ];
 

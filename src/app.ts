@@ -18,6 +18,7 @@ import { devOutboxRoutes } from './mail/outbox-routes.js';
 import { createFlowStore } from './store/redis/flow-store.js';
 import type { Logger } from './observability/logger.js';
 import { loggableError } from './observability/loggable-error.js';
+import { logBackchannelLogout } from './oidc/backchannel-logging.js';
 import { createProvider, INTERACTION_TTL_SECONDS } from './oidc/provider.js';
 import type { Services } from './services.js';
 import { pingDb, type Db } from './store/pg/db.js';
@@ -47,6 +48,7 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
   });
   // The provider answers its own errors; log the unexpected ones (codes only, no request data).
   provider.on('server_error', (ctx, error) => logger.error({ requestId: ctx.state?.requestId, err: loggableError(error) }, 'provider error'));
+  logBackchannelLogout(provider, logger);
   provider.use(requestContext(logger));
   provider.use(securityHeaders({ isHttps: config.isHttps }));
   provider.use(localeMiddleware());

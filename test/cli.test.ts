@@ -62,6 +62,36 @@ describe('pforte client', () => {
     expect(JSON.parse(json.stderr)).toMatchObject({ error: 'invalid_input', problems: { '--redirect-uri': expect.any(String) } });
   });
 
+  it('refuses http on public hosts, wildcards, fragments and user information in every client URI', async () => {
+    const refused: Array<[string, string, RegExp]> = [
+      ['--redirect-uri', 'http://broker.example/cb', /https/],
+      ['--redirect-uri', 'https://*.broker.example/cb', /wildcard/],
+      ['--redirect-uri', 'https://broker.example/*', /wildcard/],
+      ['--redirect-uri', 'https://user:secret@broker.example/cb', /user information/],
+      ['--redirect-uri', 'https://broker.example/cb#', /fragment/],
+      ['--post-logout-redirect-uri', 'http://broker.example/bye', /https/],
+      ['--backchannel-logout-uri', 'http://10.1.2.3/backchannel', /https/],
+      ['--backchannel-logout-uri', 'https://broker.example/backchannel#x', /fragment/],
+    ];
+    for (const [flag, value, message] of refused) {
+      const args = flag === '--redirect-uri' ? [flag, value] : ['--redirect-uri', 'https://broker.example/cb', flag, value];
+      const result = await pforte('client', 'create', '--name', 'Refused', ...args, '--json');
+      expect({ value, code: result.code, stdout: result.stdout }).toEqual({ value, code: 2, stdout: '' });
+      expect(JSON.parse(result.stderr)).toMatchObject({ error: 'invalid_input', problems: { [flag]: expect.stringMatching(message) } });
+    }
+    expect((await pforteJson<Array<{ name: string }>>('client', 'list')).map((c) => c.name)).not.toContain('Refused');
+
+    // http is fine on loopback (native apps, development: RFC 8252).
+    const loopback = await pforteJson('client', 'create', '--name', 'Desktop App', '--public',
+      '--redirect-uri', 'http://localhost:8080/cb', '--redirect-uri', 'http://127.0.0.1/cb', '--redirect-uri', 'http://[::1]:9000/cb');
+    expect(loopback.metadata).toMatchObject({ redirect_uris: ['http://localhost:8080/cb', 'http://127.0.0.1/cb', 'http://[::1]:9000/cb'] });
+
+    const update = await pforte('client', 'update', 'Desktop App', '--redirect-uri', 'http://desktop.example/cb', '--json');
+    expect(update.code).toBe(2);
+    expect(JSON.parse(update.stderr)).toMatchObject({ error: 'invalid_input', problems: { '--redirect-uri': expect.stringMatching(/https/) } });
+    expect((await pforteJson('client', 'show', 'Desktop App')).metadata).toMatchObject({ redirect_uris: ['http://localhost:8080/cb', 'http://127.0.0.1/cb', 'http://[::1]:9000/cb'] });
+  });
+
   it('refuses unknown options and missing required flags as usage errors', async () => {
     const unknown = await pforte('client', 'list', '--bogus');
     expect(unknown.code).toBe(2);

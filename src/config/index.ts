@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -16,6 +17,37 @@ const secretList = z
     message: 'must be a comma-separated list of secrets, each at least 32 characters',
   });
 
+/** One entry of BACKCHANNEL_LOGOUT_INTERNAL_HOSTS: a host name, an IP address or a CIDR network. */
+export type InternalHost =
+  | { readonly kind: 'name'; readonly name: string }
+  | { readonly kind: 'network'; readonly address: string; readonly prefix: number; readonly family: 'ipv4' | 'ipv6' };
+
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+function parseInternalHost(entry: string): InternalHost | undefined {
+  const value = entry.toLowerCase().replace(/\.$/, '');
+  const [address = '', prefixText, ...rest] = value.replace(/^\[(.*)\]$/, '$1').split('/');
+  const version = isIP(address);
+  if (version !== 0 && rest.length === 0) {
+    const bits = version === 4 ? 32 : 128;
+    const prefix = prefixText === undefined ? bits : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+    // A /0 would let back-channel logout reach every address: refused, name the networks.
+    if (!(prefix >= 1 && prefix <= bits)) return undefined;
+    return { kind: 'network', address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
+  }
+  return HOST_NAME.test(value) && !/^[\d.]+$/.test(value) ? { kind: 'name', name: value } : undefined;
+}
+
+const internalHostList = z.string().transform((v, ctx) => {
+  const hosts: InternalHost[] = [];
+  for (const entry of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const host = parseInternalHost(entry);
+    if (host) hosts.push(host);
+    else ctx.addIssue({ code: 'custom', message: `"${entry}" is neither a host name, an IP address nor a CIDR network (prefix 1 or more)` });
+  }
+  return hosts;
+});
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(0, 65535).default(3000),
@@ -28,6 +60,7 @@ const schema = z.object({
   KEY_ENCRYPTION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool.default(false),
+  BACKCHANNEL_LOGOUT_INTERNAL_HOSTS: internalHostList.optional(),
   TAN_LENGTH: int(4, 12).default(6),
   TAN_TTL_SECONDS: int(30, 24 * 3600).default(600),
   TAN_MAX_ATTEMPTS: int(1, 100).default(5),
@@ -79,6 +112,11 @@ export interface Config {
   readonly keyEncryptionSecret: string;
   readonly logLevel: Env['LOG_LEVEL'];
   readonly trustProxy: boolean;
+  /**
+   * Loopback, private and other special-use addresses that back-channel logout of clients
+   * registered by an administrator may reach; every other such address stays refused.
+   */
+  readonly backchannelLogoutInternalHosts: readonly InternalHost[];
   readonly dataDir: string;
   readonly tan: {
     readonly length: number;
@@ -164,6 +202,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv, devSecrets?: DevSecre
     keyEncryptionSecret: env.KEY_ENCRYPTION_SECRET ?? requireDev(devSecrets).keyEncryptionSecret(),
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
+    backchannelLogoutInternalHosts: env.BACKCHANNEL_LOGOUT_INTERNAL_HOSTS ?? [],
     dataDir: env.DATA_DIR,
     tan: {
       length: env.TAN_LENGTH,

@@ -21,7 +21,10 @@ export function demoRoutes({ config, clients }: { config: Config; clients: Clien
     const client = await clients.show(DEMO_CLIENT_NAME);
     if (cached?.clientId !== client.client_id) {
       const metadata = await clients.providerMetadata(client.client_id);
-      const configuration = await oidc.discovery(new URL(config.issuer), client.client_id, metadata!.client_secret as string, undefined, {
+      const secret = metadata!.client_secret as string;
+      // pforte holds a client to its registered method (client_secret_basic by default).
+      const auth = metadata!.token_endpoint_auth_method === 'client_secret_post' ? oidc.ClientSecretPost(secret) : oidc.ClientSecretBasic(secret);
+      const configuration = await oidc.discovery(new URL(config.issuer), client.client_id, secret, auth, {
         execute: config.isHttps ? [] : [oidc.allowInsecureRequests],
       });
       cached = { clientId: client.client_id, configuration };

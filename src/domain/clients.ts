@@ -4,6 +4,7 @@ import { NotFoundError, ValidationError } from '../errors/index.js';
 import type { ClientRow, ClientsRepo } from '../store/pg/clients-repo.js';
 import { ACR_VALUES, acrRank, type Acr } from './assurance.js';
 import type { AuditLog } from './audit.js';
+import { clientUriProblem } from './client-uris.js';
 import type { SecretBox } from './secret-box.js';
 
 export const SUPPORTED_SCOPES = ['openid', 'email', 'profile', 'roles', 'org', 'agent', 'offline_access'] as const;
@@ -28,17 +29,24 @@ export const EXTRA_CLIENT_PROPERTIES = [
   'pkce_required',
 ] as const;
 
+/**
+ * Marks a client as registered by an administrator (this service: the CLI, later the admin
+ * API); only such clients may have back-channel logout reach the internal hosts an operator
+ * allows. Deliberately not an extra property of the provider: oidc-provider strips metadata
+ * it does not know, so a client registered dynamically can never carry the marker.
+ */
+export const REGISTERED_BY_ADMIN = 'registered_by_admin';
+
+/** The client metadata holding URIs, all checked by `clientUriProblem`. */
+export const CLIENT_URI_PROPERTIES = ['redirect_uris', 'post_logout_redirect_uris', 'backchannel_logout_uri'] as const;
+
 const uri = z
   .string()
   .max(2000)
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'https:' || url.protocol === 'http:') && !url.hash && !value.includes('#');
-    } catch {
-      return false;
-    }
-  }, 'must be an absolute http(s) URL without a fragment');
+  .superRefine((value, ctx) => {
+    const problem = clientUriProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const acr = z.enum(ACR_VALUES);
 
@@ -100,6 +108,7 @@ function toMetadata(clientId: string, c: ValidClient): Record<string, unknown> {
     min_acr: c.minAcr,
     device_shortcut: c.deviceShortcut,
     pkce_required: c.pkceRequired,
+    [REGISTERED_BY_ADMIN]: true,
   };
 }
 

@@ -1,12 +1,17 @@
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/index.js';
 import { ACR_VALUES, claimsReleasableAt } from '../domain/assurance.js';
-import { EXTRA_CLIENT_PROPERTIES, SUPPORTED_SCOPES } from '../domain/clients.js';
+import { clientUriProblem } from '../domain/client-uris.js';
+import { CLIENT_URI_PROPERTIES, EXTRA_CLIENT_PROPERTIES, REGISTERED_BY_ADMIN, SUPPORTED_SCOPES } from '../domain/clients.js';
 import type { RedisClient } from '../store/redis/connect.js';
 import { createInteractionPolicy } from './acr-policy.js';
 import { createClientAdapter, type ClientMetadataSource } from './client-adapter.js';
+import { enforceRegisteredClientAuthMethod } from './client-auth-method.js';
 import { loadExistingGrant } from './first-party-grant.js';
+import { pinRequestOriginToIssuer } from './issuer-origin.js';
+import { createOutgoingFetch } from './outgoing-fetch.js';
 import { createRedisAdapterClass } from './redis-adapter.js';
+import { advertiseResponseModes, RESPONSE_MODES } from './response-modes.js';
 import { SCOPE_CLAIMS } from './scope-claims.js';
 import { sessionTtlSeconds } from './session-ttl.js';
 
@@ -51,11 +56,19 @@ export function createProvider({ config, redis, jwks, clientMetadata, accountCla
     claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
     conformIdTokenClaims: false, // the ID token carries the claims of the granted scopes (SPEC 5)
     responseTypes: ['code'],
+    // Only what pforte uses and tests (SPEC 7): secrets in the header or the body, and
+    // public clients with PKCE. The JWT methods (and with them HS256) stay off.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    // Merged into oidc-provider's client defaults: no client may ask for response_mode=fragment.
+    clientDefaults: { response_modes: [...RESPONSE_MODES] },
     // login_method=password|agent lets a relying party choose the first login page (SPEC 4).
     extraParams: ['login_method'],
     extraClientMetadata: {
       properties: [...EXTRA_CLIENT_PROPERTIES],
-      validator(_ctx, key, value) {
+      validator(_ctx, key, value, metadata) {
+        // Called once per extra property with the whole metadata: the URI rules of the
+        // client service (SPEC 6) run with the first, so no stored client escapes them.
+        if (key === EXTRA_CLIENT_PROPERTIES[0]) assertClientUris(metadata);
         const valid = key === 'login_method' ? value === 'password' || value === 'agent'
           : key === 'min_acr' ? (ACR_VALUES as readonly unknown[]).includes(value)
           : key === 'allowed_acr_values' ? Array.isArray(value)
@@ -85,6 +98,10 @@ export function createProvider({ config, redis, jwks, clientMetadata, accountCla
     },
     features: {
       devInteractions: { enabled: false },
+      // On by default in oidc-provider 9, unused by pforte's relying parties: off.
+      dPoP: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
+      resourceIndicators: { enabled: false },
       clientCredentials: { enabled: true },
       // A client may introspect only the tokens issued to it; a token of an account that may
       // no longer sign in is inactive (userinfo and refresh already ask findAccount).
@@ -136,9 +153,25 @@ export function createProvider({ config, redis, jwks, clientMetadata, accountCla
       policy: interactionPolicy ?? createInteractionPolicy(),
     },
     renderError: (ctx, out, error) => pages.error(ctx, out as never, error),
+    fetch: createOutgoingFetch({
+      internalHosts: config.backchannelLogoutInternalHosts,
+      mayReachInternalHosts: async (clientId) => (await clientMetadata(clientId))?.[REGISTERED_BY_ADMIN] === true,
+    }),
   };
 
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
+  pinRequestOriginToIssuer(provider, config.issuer);
+  enforceRegisteredClientAuthMethod(provider);
+  provider.use(advertiseResponseModes);
   return provider;
+}
+
+function assertClientUris(metadata: Record<string, unknown>): void {
+  for (const property of CLIENT_URI_PROPERTIES) {
+    for (const value of [metadata[property] ?? []].flat()) {
+      const problem = typeof value === 'string' ? clientUriProblem(value) : 'must be a string';
+      if (problem) throw new errors.InvalidClientMetadata(`${property} ${problem}`);
+    }
+  }
 }

@@ -17,4 +17,9 @@ export class LogCapture extends Writable {
   entries(): Record<string, unknown>[] {
     return this.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   }
+
+  /** The entries with this message. */
+  find(msg: string): Record<string, unknown>[] {
+    return this.entries().filter((entry) => entry.msg === msg);
+  }
 }

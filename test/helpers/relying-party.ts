@@ -24,16 +24,22 @@ export async function registerRelyingParty(app: TestApp, input: Partial<ClientIn
     clientId: created.client_id,
     clientSecret: created.client_secret,
     redirectUri: (input.redirectUris ?? [REDIRECT_URI])[0]!,
-    config: await configureRelyingParty(app, created.client_id, created.client_secret),
+    config: await configureRelyingParty(app, created.client_id, created.client_secret, created.metadata.token_endpoint_auth_method as string),
   };
 }
 
-export async function configureRelyingParty(app: TestApp, clientId: string, clientSecret?: string): Promise<oidc.Configuration> {
+/** openid-client authenticating the way the client is registered (pforte refuses any other). */
+export function clientAuthentication(clientSecret: string | undefined, method = 'client_secret_basic'): oidc.ClientAuth {
+  if (!clientSecret) return oidc.None();
+  return method === 'client_secret_post' ? oidc.ClientSecretPost(clientSecret) : oidc.ClientSecretBasic(clientSecret);
+}
+
+export async function configureRelyingParty(app: TestApp, clientId: string, clientSecret?: string, authMethod?: string): Promise<oidc.Configuration> {
   const config = await oidc.discovery(
     new URL(app.url),
     clientId,
     clientSecret,
-    clientSecret ? undefined : oidc.None(),
+    clientAuthentication(clientSecret, authMethod),
     { execute: [oidc.allowInsecureRequests] },
   );
   // Verify ID token signatures against the provider's JWKS, not only the claims.
