@@ -23,9 +23,9 @@ const keys = {
 
 /**
  * The models issued under a grant (as in oidc-provider's own memory adapter). An
- * Interaction or Session also carries a grantId, but only as a reference: revoking the
- * old account's grant when a browser switches accounts must not delete the pending
- * sign-in of the new one, nor may a revoked reference stop a new sign-in from saving.
+ * Interaction also carries a grantId, but only as a reference to the session's grant:
+ * revoking the old account's grant when a browser switches accounts must not delete the
+ * pending sign-in of the new one, nor may a revoked reference keep a sign-in from saving.
  */
 const ISSUED_UNDER_GRANT = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode']);
 
