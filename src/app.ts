@@ -8,7 +8,8 @@ import { assets } from './http/assets.js';
 import { errorPages } from './http/error-pages.js';
 import { localeMiddleware } from './http/locale.js';
 import { healthRoutes } from './http/health.js';
-import { providerPages } from './http/provider-pages.js';
+import { acceptPostAsGet } from './http/post-as-get.js';
+import { providerAutoSubmitPages, providerPages } from './http/provider-pages.js';
 import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
 import { accountRoutes } from './account/routes.js';
@@ -54,6 +55,8 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
   provider.use(localeMiddleware());
   provider.use(errorPages(logger));
   provider.use(assets());
+  provider.use(providerAutoSubmitPages());
+  provider.use(acceptPostAsGet([provider.pathFor('authorization'), provider.pathFor('end_session')]));
   provider.use(healthRoutes({ postgres: () => pingDb(db), redis: () => pingRedis(redis) }).routes());
   provider.use(interactionRoutes({
     provider,

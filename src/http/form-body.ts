@@ -10,6 +10,16 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * malformed percent escapes, repeated fields and oversized bodies all become a 400.
  */
 export async function parseForm(ctx: Context, maxBytes = MAX_FORM_BYTES): Promise<Record<string, string>> {
+  const form: Record<string, string> = Object.create(null);
+  for (const [name, value] of await parseFormFields(ctx, maxBytes)) {
+    if (name in form) throw new DomainError('bad_request', 400);
+    form[name] = value;
+  }
+  return form;
+}
+
+/** Every field in order, repeats kept: for OAuth requests, whose rules on repeats are the provider's. */
+export async function parseFormFields(ctx: Context, maxBytes = MAX_FORM_BYTES): Promise<Array<[string, string]>> {
   if (!ctx.request.is('application/x-www-form-urlencoded')) throw new DomainError('bad_request', 400);
   const declared = Number(ctx.get('content-length') || 0);
   if (declared > maxBytes) throw new DomainError('bad_request', 413);
@@ -20,17 +30,14 @@ export async function parseForm(ctx: Context, maxBytes = MAX_FORM_BYTES): Promis
     if (size > maxBytes) throw new DomainError('bad_request', 413);
     chunks.push(chunk as Buffer);
   }
-  const form: Record<string, string> = Object.create(null);
+  const fields: Array<[string, string]> = [];
   const raw = Buffer.concat(chunks).toString('latin1');
   for (const pair of raw.split('&')) {
     if (!pair) continue;
     const eq = pair.indexOf('=');
-    const name = decodeField(eq === -1 ? pair : pair.slice(0, eq));
-    const value = decodeField(eq === -1 ? '' : pair.slice(eq + 1));
-    if (name in form) throw new DomainError('bad_request', 400);
-    form[name] = value;
+    fields.push([decodeField(eq === -1 ? pair : pair.slice(0, eq)), decodeField(eq === -1 ? '' : pair.slice(eq + 1))]);
   }
-  return form;
+  return fields;
 }
 
 function decodeField(encoded: string): string {

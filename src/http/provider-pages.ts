@@ -1,10 +1,12 @@
+import type { Context, Middleware } from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { requestLocale } from './locale.js';
 import type { ProviderPages } from '../oidc/provider.js';
 import { renderPage } from './render.js';
+import { CONTENT_SECURITY_POLICY } from './security-headers.js';
 
-function setLocale(ctx: KoaContextWithOIDC): void {
-  const uiLocales = ctx.oidc?.params?.ui_locales ?? ctx.query.ui_locales;
+function setLocale(ctx: Context): void {
+  const uiLocales = (ctx as Partial<KoaContextWithOIDC>).oidc?.params?.ui_locales ?? ctx.query.ui_locales;
   ctx.state.locale = requestLocale(ctx, uiLocales);
 }
 
@@ -24,3 +26,46 @@ export const providerPages: ProviderPages = {
     await renderPage(ctx, 'logged-out');
   },
 };
+
+export interface AutoSubmitForm {
+  action: string;
+  inputs: Array<[name: string, value: string]>;
+}
+
+// oidc-provider's page (lib/response_modes/form_post.js): values escaped by its htmlSafe.
+const PROVIDER_AUTO_SUBMIT = /^<!DOCTYPE html>\s*<html>\s*<head>[\s\S]*?<title>Submitting Callback<\/title>[\s\S]*?<form method="post" action="([^"]*)">([\s\S]*?)<noscript>/;
+const HIDDEN_INPUT = /<input type="hidden" name="([^"&<>]*)" value="([^"]*)"\/>/g;
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
+const unescapeHtml = (text: string) => text.replace(/&(?:amp|lt|gt|quot|#39);/g, (entity) => ENTITIES[entity]!);
+
+/** The form of oidc-provider's auto-submit page, or undefined for any other body. */
+export function readProviderAutoSubmit(body: unknown): AutoSubmitForm | undefined {
+  if (typeof body !== 'string') return undefined;
+  const page = PROVIDER_AUTO_SUBMIT.exec(body);
+  if (!page) return undefined;
+  const inputs = [...page[2]!.matchAll(HIDDEN_INPUT)].map(([, name, value]) => [name!, unescapeHtml(value!)] as [string, string]);
+  // Anything but hidden inputs in the form means markup we do not know: keep its page.
+  if (page[2]!.replace(HIDDEN_INPUT, '').trim() !== '') return undefined;
+  return { action: unescapeHtml(page[1]!), inputs };
+}
+
+/**
+ * oidc-provider answers with an auto-submitted form for response_mode=form_post, when a
+ * browser signs in as another account (ending the old session first) and at a logout
+ * without session. Its page is English, unstyled and relies on an inline script; this
+ * puts the same form on pforte's page, whose script is a served file and whose
+ * <noscript> button speaks the page's language. The library renders that page directly
+ * in the two logout cases (no response mode to replace), so it is read back here.
+ */
+export function providerAutoSubmitPages(): Middleware {
+  return async (ctx, next) => {
+    await next();
+    if (!ctx.response.is('html')) return;
+    const form = readProviderAutoSubmit(ctx.body);
+    if (!form) return;
+    setLocale(ctx);
+    await renderPage(ctx, 'auto-submit', { action: form.action, inputs: form.inputs }, ctx.status);
+    // The provider's inline script is gone, and with it the need for its hash.
+    ctx.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  };
+}

@@ -22,6 +22,14 @@ const keys = {
 };
 
 /**
+ * The models issued under a grant (as in oidc-provider's own memory adapter). An
+ * Interaction also carries a grantId, but only as a reference to the session's grant:
+ * revoking the old account's grant when a browser switches accounts must not delete the
+ * pending sign-in of the new one, nor may a revoked reference keep a sign-in from saving.
+ */
+const ISSUED_UNDER_GRANT = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode']);
+
+/**
  * oidc-provider adapter for every short-lived model (sessions, interactions, codes,
  * tokens, grants...). Each artifact is a Redis hash {payload, consumed?} with a TTL;
  * a per-grant set indexes what was issued under a grant so revoking it removes all.
@@ -35,12 +43,12 @@ export function createRedisAdapterClass(redis: RedisClient) {
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const ttl = expiresIn > 0 ? Math.ceil(expiresIn) : FALLBACK_TTL_SECONDS;
       // Nothing more is stored under a revoked grant (a race winner's tokens included).
-      const grantId = this.name === 'Grant' ? id : payload.grantId;
+      const grantId = this.name === 'Grant' ? id : ISSUED_UNDER_GRANT.has(this.name) ? payload.grantId : undefined;
       if (grantId && (await redis.exists(keys.revoked(grantId)))) return;
       const key = keys.model(this.name, id);
       await redis.multi().del(key).hset(key, 'payload', JSON.stringify(payload)).expire(key, ttl).exec();
       const writes: Promise<unknown>[] = [];
-      if (payload.grantId) writes.push(indexUnderGrant(redis, payload.grantId, key, ttl));
+      if (grantId && this.name !== 'Grant') writes.push(indexUnderGrant(redis, grantId, key, ttl));
       if (payload.uid) writes.push(redis.set(keys.uid(payload.uid), id, 'EX', ttl));
       if (payload.userCode) writes.push(redis.set(keys.userCode(payload.userCode), id, 'EX', ttl));
       await Promise.all(writes);

@@ -90,4 +90,19 @@ describe('Redis adapter for oidc-provider', () => {
     await access.upsert('at-late', { grantId: 'g4' } as never, 600);
     expect(await access.find('at-late')).toBeUndefined();
   });
+
+  test('an interaction only names a grant: revoking the grant neither deletes nor blocks it', async () => {
+    // A browser signing in as another account: the pending interaction names the old
+    // account's grant, which the provider revokes when it ends the old session.
+    const Adapter = createRedisAdapterClass(redis);
+    const interactions = new Adapter('Interaction');
+    const access = new Adapter('AccessToken');
+    await interactions.upsert('i1', { grantId: 'g-old' } as never, 600);
+    await access.upsert('at-old', { grantId: 'g-old' } as never, 600);
+    await access.revokeByGrantId('g-old');
+    expect(await access.find('at-old')).toBeUndefined();
+    expect(await interactions.find('i1')).toMatchObject({ grantId: 'g-old' });
+    await interactions.upsert('i2', { grantId: 'g-old' } as never, 600);
+    expect(await interactions.find('i2')).toBeDefined();
+  });
 });

@@ -31,6 +31,8 @@ export const de: Record<MessageKey, string> = {
   'logout.stay': 'Angemeldet bleiben',
   'logout.done_title': 'Abgemeldet',
   'logout.done': 'Sie sind abgemeldet.',
+  'auto_submit.title': 'Einen Moment bitte',
+  'auto_submit.noscript': 'JavaScript ist in Ihrem Browser ausgeschaltet, daher geht es hier nicht von selbst weiter. Bitte wählen Sie „Weiter“.',
   'error.title': 'Es ist ein Fehler aufgetreten',
   'error.generic': 'Die Anfrage konnte nicht ausgeführt werden.',
   'error.internal': 'Ein unerwarteter Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.',

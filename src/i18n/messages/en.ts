@@ -30,6 +30,8 @@ export const en = {
   'logout.stay': 'Stay signed in',
   'logout.done_title': 'Signed out',
   'logout.done': 'You are signed out.',
+  'auto_submit.title': 'One moment, please',
+  'auto_submit.noscript': 'JavaScript is turned off in your browser, so this step does not continue by itself. Please select “Continue”.',
   'error.title': 'Something went wrong',
   'error.generic': 'The request could not be completed.',
   'error.internal': 'An unexpected error occurred. Please try again later.',

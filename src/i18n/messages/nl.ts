@@ -31,6 +31,8 @@ export const nl: Record<MessageKey, string> = {
   'logout.stay': 'Ingelogd blijven',
   'logout.done_title': 'Uitgelogd',
   'logout.done': 'U bent uitgelogd.',
+  'auto_submit.title': 'Een ogenblik geduld',
+  'auto_submit.noscript': 'JavaScript staat uit in uw browser, daarom gaat deze stap niet vanzelf verder. Kies ‘Verder’.',
   'error.title': 'Er is iets misgegaan',
   'error.generic': 'Het verzoek kon niet worden uitgevoerd.',
   'error.internal': 'Er is een onverwachte fout opgetreden. Probeer het later opnieuw.',
