@@ -12,10 +12,12 @@ import { createOrganisationService } from './domain/organisations.js';
 import { createPasswordHasher } from './domain/passwords.js';
 import { createRoleService } from './domain/roles.js';
 import { createSecretBox, deriveKey } from './domain/secret-box.js';
+import { createSignOut } from './domain/sign-out.js';
 import { createTanService } from './domain/tans.js';
 import { createDevOutbox } from './mail/dev-outbox.js';
 import { createMailer } from './mail/mailer.js';
 import type { Logger } from './observability/logger.js';
+import { endAccountSessions } from './oidc/redis-adapter.js';
 import { createAuditRepo } from './store/pg/audit-repo.js';
 import { createClientsRepo } from './store/pg/clients-repo.js';
 import type { Db } from './store/pg/db.js';
@@ -23,6 +25,7 @@ import { createDevicesRepo } from './store/pg/devices-repo.js';
 import { createDirectory } from './store/pg/directory.js';
 import { createPolicyholdersRepo } from './store/pg/policyholders-repo.js';
 import { createSigningKeysRepo } from './store/pg/signing-keys-repo.js';
+import { createAccountIndex } from './store/redis/account-index.js';
 import type { RedisClient } from './store/redis/connect.js';
 import { createLinkStore } from './store/redis/link-store.js';
 import { createLockoutStore } from './store/redis/lockout-store.js';
@@ -46,6 +49,7 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
   const outbox = config.smtpUrl ? undefined : createDevOutbox();
   const directory = createDirectory(db);
   const hasher = createPasswordHasher({ cost: config.passwords.bcryptCost });
+  const accountIndex = createAccountIndex(redis);
   return {
     audit,
     auditRepo,
@@ -73,6 +77,10 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
       clock,
     }),
     organisations: createOrganisationService({ directory, audit }),
+    signOut: createSignOut({
+      endAccountSessions: (accountId, options) => endAccountSessions(redis, accountIndex, accountId, { ...options, keepTtlSeconds: config.session.staySignedInDays * 86400 }),
+      audit,
+    }),
     customers: createCustomerImport({ repo: createPolicyholdersRepo(db), audit, clock }),
     roles: createRoleService({ repo: directory.roles, audit }),
     /** Claims for oidc-provider's findAccount (SPEC 5). */

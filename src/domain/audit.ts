@@ -23,7 +23,8 @@ export type AuditType =
   | 'password.changed'
   | 'activation.issued'
   | 'initial_password.issued'
-  | 'customers.imported';
+  | 'customers.imported'
+  | 'account.signed_out';
 
 export interface AuditLog {
   record(type: AuditType, event?: Omit<AuditEvent, 'type'>): Promise<void>;

@@ -3,6 +3,7 @@ import type { Config } from '../config/index.js';
 import { ACR_VALUES, claimsReleasableAt } from '../domain/assurance.js';
 import { clientUriProblem } from '../domain/client-uris.js';
 import { CLIENT_URI_PROPERTIES, EXTRA_CLIENT_PROPERTIES, REGISTERED_BY_ADMIN, SUPPORTED_SCOPES } from '../domain/clients.js';
+import { createAccountIndex } from '../store/redis/account-index.js';
 import type { RedisClient } from '../store/redis/connect.js';
 import { createInteractionPolicy } from './acr-policy.js';
 import { createClientAdapter, type ClientMetadataSource } from './client-adapter.js';
@@ -42,7 +43,7 @@ export interface ProviderDeps {
 }
 
 export function createProvider({ config, redis, jwks, clientMetadata, accountClaims, pages, interactionPolicy }: ProviderDeps): Provider {
-  const RedisAdapter = createRedisAdapterClass(redis);
+  const RedisAdapter = createRedisAdapterClass(redis, createAccountIndex(redis));
   const clientAdapter = createClientAdapter(clientMetadata);
   const cookiePrefix = (prefix: string) => (config.isHttps ? prefix : '');
 

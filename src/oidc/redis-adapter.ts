@@ -1,4 +1,5 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import type { AccountIndex } from '../store/redis/account-index.js';
 import type { RedisClient } from '../store/redis/connect.js';
 
 /** Upper bound for any artifact the provider stores without its own lifetime. */
@@ -36,7 +37,7 @@ const ISSUED_UNDER_GRANT = new Set(['AccessToken', 'AuthorizationCode', 'Refresh
  * Keys of one artifact carry their own hash tag, and no command spans two keys, so the
  * adapter works on Redis Cluster.
  */
-export function createRedisAdapterClass(redis: RedisClient) {
+export function createRedisAdapterClass(redis: RedisClient, accountIndex?: AccountIndex) {
   return class RedisAdapter implements Adapter {
     constructor(private readonly name: string) {}
 
@@ -50,6 +51,9 @@ export function createRedisAdapterClass(redis: RedisClient) {
       const writes: Promise<unknown>[] = [];
       if (grantId && this.name !== 'Grant') writes.push(indexUnderGrant(redis, grantId, key, ttl));
       if (payload.uid) writes.push(redis.set(keys.uid(payload.uid), id, 'EX', ttl));
+      if (accountIndex && payload.accountId && (this.name === 'Session' || this.name === 'Grant')) {
+        writes.push(accountIndex.add(this.name, payload.accountId, id, ttl));
+      }
       if (payload.userCode) writes.push(redis.set(keys.userCode(payload.userCode), id, 'EX', ttl));
       await Promise.all(writes);
     }
@@ -110,4 +114,16 @@ export async function revokeGrant(redis: RedisClient, grantId: string): Promise<
   const grantKey = keys.grant(grantId);
   const members = await redis.smembers(grantKey);
   await Promise.all([...members, grantKey, keys.model('Grant', grantId)].map((key) => redis.del(key)));
+}
+
+/**
+ * Ends an account's sessions (but `keepSessionId`) and revokes all its grants, and so
+ * every code, access and refresh token issued under them, wherever they were issued.
+ */
+export async function endAccountSessions(redis: RedisClient, accountIndex: AccountIndex, accountId: string, { keepSessionId, keepTtlSeconds = FALLBACK_TTL_SECONDS }: { keepSessionId?: string; keepTtlSeconds?: number } = {}): Promise<{ sessions: number; grants: number }> {
+  const { sessionIds, grantIds } = await accountIndex.take(accountId);
+  const ended = sessionIds.filter((id) => id !== keepSessionId);
+  if (keepSessionId && sessionIds.includes(keepSessionId)) await accountIndex.keep(accountId, keepSessionId, keepTtlSeconds);
+  await Promise.all([...ended.map((id) => redis.del(keys.model('Session', id))), ...grantIds.map((grantId) => revokeGrant(redis, grantId))]);
+  return { sessions: ended.length, grants: grantIds.length };
 }
