@@ -4,7 +4,7 @@ import { createAccountService } from './domain/accounts.js';
 import { createAuditLog } from './domain/audit.js';
 import { createClientService } from './domain/clients.js';
 import { createDeviceService } from './domain/devices.js';
-import { createLockout } from './domain/lockout.js';
+import { createLockout, type LockNotifier } from './domain/lockout.js';
 import { createOnboarding } from './domain/onboarding.js';
 import { createOneTimeLinks } from './domain/one-time-links.js';
 import { createOrganisationService } from './domain/organisations.js';
@@ -13,13 +13,14 @@ import { createRoleService } from './domain/roles.js';
 import { createSecretBox, deriveKey } from './domain/secret-box.js';
 import { createTanService } from './domain/tans.js';
 import { createDevOutbox } from './mail/dev-outbox.js';
-import { createMailer } from './mail/mailer.js';
+import { DEFAULT_LOCALE } from './i18n/index.js';
+import { createMailer, type Mailer } from './mail/mailer.js';
 import type { Logger } from './observability/logger.js';
 import { createAuditRepo } from './store/pg/audit-repo.js';
 import { createClientsRepo } from './store/pg/clients-repo.js';
 import type { Db } from './store/pg/db.js';
 import { createDevicesRepo } from './store/pg/devices-repo.js';
-import { createDirectory } from './store/pg/directory.js';
+import { createDirectory, type Directory } from './store/pg/directory.js';
 import { createSigningKeysRepo } from './store/pg/signing-keys-repo.js';
 import type { RedisClient } from './store/redis/connect.js';
 import { createLinkStore } from './store/redis/link-store.js';
@@ -40,16 +41,24 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
   const auditRepo = createAuditRepo(db);
   const audit = createAuditLog(auditRepo);
   const nowMs = () => clock().getTime();
-  const lockout = createLockout({ store: createLockoutStore(redis), audit, policy: config.lockout, now: nowMs });
   const outbox = config.smtpUrl ? undefined : createDevOutbox();
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, logger, outbox });
   const directory = createDirectory(db);
+  const lockout = createLockout({
+    store: createLockoutStore(redis),
+    audit,
+    policy: config.lockout,
+    hmacKey: deriveKey(config.keyEncryptionSecret, 'lockout-subject'),
+    notify: lockNoticeMailer(directory, mailer),
+    now: nowMs,
+  });
   const hasher = createPasswordHasher({ cost: config.passwords.bcryptCost });
   return {
     audit,
     auditRepo,
     lockout,
     outbox,
-    mailer: createMailer({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, logger, outbox }),
+    mailer,
     accounts: createAccountService({
       repo: directory.accounts,
       directory,
@@ -99,6 +108,23 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
       repo: createSigningKeysRepo(db),
       box: createSecretBox(config.keyEncryptionSecret, 'signing-key'),
     },
+  };
+}
+
+/**
+ * The lockout notice goes out in the background: the sign-in that started the lock is
+ * answered as fast as any other failure (its time must not tell that the account exists),
+ * and a mail server in trouble changes nothing (the mailer logs its failures).
+ */
+function lockNoticeMailer(directory: Directory, mailer: Mailer): LockNotifier {
+  return async (accountId, notice) => {
+    void (async () => {
+      const account = await directory.accounts.findById(accountId);
+      if (!account) return;
+      const minutes = notice.scope === 'hard' ? 0 : Math.ceil(notice.seconds / 60);
+      // Accounts keep no language; the deployment's default language it is.
+      await mailer.send({ to: account.email, template: 'lockout', locale: DEFAULT_LOCALE, data: { scope: notice.scope, minutes, name: account.name ?? undefined } });
+    })().catch(() => undefined);
   };
 }
 
