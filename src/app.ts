@@ -9,6 +9,7 @@ import { errorPages } from './http/error-pages.js';
 import { localeMiddleware } from './http/locale.js';
 import { healthRoutes } from './http/health.js';
 import { providerPages } from './http/provider-pages.js';
+import { createRateLimits } from './http/rate-limit.js';
 import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
 import { accountRoutes } from './account/routes.js';
@@ -63,6 +64,11 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
     mailer: services.mailer,
     onboarding: services.onboarding,
     flows: createFlowStore<FlowState>(redis, INTERACTION_TTL_SECONDS),
+    rateLimits: createRateLimits({
+      // The embedded default's Redis stand-in is in-process anyway: plain memory does the same.
+      redis: config.redisUrl ? redis : undefined,
+      perMinute: { password: config.rateLimits.passwordPerIpPerMinute, tan: config.rateLimits.tanPerIpPerMinute, agent: config.rateLimits.agentPerIpPerMinute },
+    }),
   }).routes());
   provider.use(helpRoutes({ supportContact: config.supportContact }).routes());
   provider.use(activationRoutes({ config, onboarding: services.onboarding }).routes());

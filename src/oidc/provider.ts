@@ -132,5 +132,8 @@ export function createProvider({ config, redis, jwks, clientMetadata, accountCla
 
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
+  // Only the address the trusted proxy appended counts: the leftmost X-Forwarded-For
+  // entries are whatever the client sent, and per-IP limits must not be dodged by a header.
+  provider.maxIpsCount = 1;
   return provider;
 }
