@@ -8,7 +8,7 @@ import type { AuditLog } from './audit.js';
 import { normaliseAgentNumber } from './agent-number.js';
 import { findOrganisation, requireGrantable } from './organisations.js';
 import { unmetPasswordRules } from './password-policy.js';
-import type { PasswordHasher } from './passwords.js';
+import type { PasswordHasher, VerifyOptions } from './passwords.js';
 import { findRoles } from './roles.js';
 
 const emailSchema = z.email().max(254);
@@ -158,8 +158,8 @@ export function createAccountService({ repo, directory, hasher, audit, passwordM
      * One bcrypt comparison against the account's hash. Without an account it spends the
      * same bcrypt time on a dummy hash, so the answer time reveals nothing.
      */
-    async checkPassword(account: AccountRow | undefined, password: string): Promise<boolean> {
-      const isValid = await hasher.verify(password, account?.password_hash);
+    async checkPassword(account: AccountRow | undefined, password: string, options?: VerifyOptions): Promise<boolean> {
+      const isValid = await hasher.verify(password, account?.password_hash, options);
       return isValid && account !== undefined;
     },
 
