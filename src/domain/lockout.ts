@@ -68,11 +68,7 @@ export function createLockout({ store, audit, policy, hmacKey, notify, now = () 
     },
 
     async isLocked(subject: string, ip: string = NO_IP): Promise<boolean> {
-      const [accountUntil, ipUntil, ...counts] = await Promise.all([
-        store.lockedUntil(subject, 'account', ip),
-        store.lockedUntil(subject, 'ip', ip),
-        ...KINDS.map((kind) => store.failures(subject, kind)),
-      ]);
+      const { accountUntil, ipUntil, failures: counts } = await store.lockState(subject, ip);
       return counts.some((count) => count >= policy.hardLimit) || [accountUntil, ipUntil].some((until) => until !== undefined && until > now());
     },
 

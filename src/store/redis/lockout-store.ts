@@ -61,6 +61,12 @@ export function createLockoutStore(redis: RedisClient) {
       await redis.set(untilKey(subject, scope, ip), String(untilMs), 'EX', Math.max(1, seconds));
     },
     lockedUntil: (subject: string, scope: LockScope, ip: string) => readUntil(untilKey(subject, scope, ip)),
+    /** Everything a lock decision needs, in one round trip (it runs for every password post). */
+    async lockState(subject: string, ip: string): Promise<{ accountUntil?: number; ipUntil?: number; failures: number[] }> {
+      const values = await redis.mget(keys.until(subject), keys.ipUntil(subject, ip), ...KINDS.map((kind) => keys.failures(subject, kind)));
+      const [accountUntil, ipUntil, ...failures] = values.map((value) => (value ? Number(value) : undefined));
+      return { accountUntil, ipUntil, failures: failures.map((count) => count ?? 0) };
+    },
     /** Marks a notice as sent; true only for the first caller while the mark lasts. */
     async markNoticed(subject: string, notice: string): Promise<boolean> {
       return (await redis.set(keys.noticed(subject, notice), '1', 'EX', FAILURE_MEMORY_SECONDS, 'NX')) === 'OK';
