@@ -4,7 +4,7 @@ import { createAccountService } from './domain/accounts.js';
 import { createAuditLog } from './domain/audit.js';
 import { createClientService } from './domain/clients.js';
 import { createDeviceService } from './domain/devices.js';
-import { createLockout, type LockNotifier } from './domain/lockout.js';
+import { createLockout, type LockNotice, type LockNotifier } from './domain/lockout.js';
 import { createOnboarding } from './domain/onboarding.js';
 import { createOneTimeLinks } from './domain/one-time-links.js';
 import { createOrganisationService } from './domain/organisations.js';
@@ -44,12 +44,13 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
   const outbox = config.smtpUrl ? undefined : createDevOutbox();
   const mailer = createMailer({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, logger, outbox });
   const directory = createDirectory(db);
+  const lockNotices = createLockNotices(directory, mailer);
   const lockout = createLockout({
     store: createLockoutStore(redis),
     audit,
     policy: config.lockout,
     hmacKey: deriveKey(config.keyEncryptionSecret, 'lockout-subject'),
-    notify: lockNoticeMailer(directory, mailer),
+    notify: lockNotices.notify,
     now: nowMs,
   });
   const hasher = createPasswordHasher({ cost: config.passwords.bcryptCost });
@@ -57,6 +58,7 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
     audit,
     auditRepo,
     lockout,
+    lockNotices,
     outbox,
     mailer,
     accounts: createAccountService({
@@ -114,17 +116,28 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
 /**
  * The lockout notice goes out in the background: the sign-in that started the lock is
  * answered as fast as any other failure (its time must not tell that the account exists),
- * and a mail server in trouble changes nothing (the mailer logs its failures).
+ * and a mail server in trouble changes nothing (the mailer logs its failures). `settled`
+ * waits for the notices under way (shutdown, tests).
  */
-function lockNoticeMailer(directory: Directory, mailer: Mailer): LockNotifier {
-  return async (accountId, notice) => {
-    void (async () => {
-      const account = await directory.accounts.findById(accountId);
-      if (!account) return;
-      const minutes = notice.scope === 'hard' ? 0 : Math.ceil(notice.seconds / 60);
-      // Accounts keep no language; the deployment's default language it is.
-      await mailer.send({ to: account.email, template: 'lockout', locale: DEFAULT_LOCALE, data: { scope: notice.scope, minutes, name: account.name ?? undefined } });
-    })().catch(() => undefined);
+function createLockNotices(directory: Directory, mailer: Mailer) {
+  const underWay = new Set<Promise<void>>();
+  const send = async (accountId: string, notice: LockNotice) => {
+    const account = await directory.accounts.findById(accountId);
+    if (!account) return;
+    const minutes = notice.scope === 'hard' ? 0 : Math.ceil(notice.seconds / 60);
+    // Accounts keep no language; the deployment's default language it is.
+    await mailer.send({ to: account.email, template: 'lockout', locale: DEFAULT_LOCALE, data: { scope: notice.scope, minutes, name: account.name ?? undefined } });
+  };
+  const notify: LockNotifier = async (accountId, notice) => {
+    const sending = send(accountId, notice).catch(() => undefined);
+    underWay.add(sending);
+    void sending.finally(() => underWay.delete(sending));
+  };
+  return {
+    notify,
+    async settled(): Promise<void> {
+      await Promise.all(underWay);
+    },
   };
 }
 

@@ -127,6 +127,7 @@ test('the owner is mailed once when locks start, in text and HTML, saying how lo
   await failPasswords(attacker, account.email, 3);
   await failPasswords(browserAt(), account.email, 3);
   await signsIn(browserAt(), account.email, account.id);
+  await app.services.lockNotices.settled();
   expect(noticesTo(account.email)).toBe(1);
 
   // After the owner has signed in, the next lock is news again.
@@ -141,6 +142,7 @@ test('an unknown address is locked the same way (no bcrypt while locked either) 
   const lockout = app.services.lockout;
   expect(await lockout.isLocked(lockout.subjectFor(undefined, email), ip)).toBe(true);
   expect(await lockout.isLocked(lockout.subjectFor(undefined, email), '198.51.100.77')).toBe(false);
+  await app.services.lockNotices.settled();
   expect(mail.countTo(email)).toBe(0);
 });
 
