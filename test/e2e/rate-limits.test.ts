@@ -103,3 +103,17 @@ test('agent-number lookups are limited per IP, whether the numbers exist or not 
   expect(refused.status).toBe(429);
   expect(refused.headers['retry-after']).toBeDefined();
 });
+
+test('addresses a client puts in X-Forwarded-For itself count for nothing: only the one the proxy appended', async () => {
+  const real = `192.0.2.${++ipCounter}`;
+  const flows: LoginFlow[] = [];
+  for (let i = 0; i < 5; i += 1) {
+    const flow = await loginPage(new Browser(app.url, { 'X-Forwarded-For': `203.0.113.${i}, ${real}` }));
+    flows.push(flow);
+  }
+  const answers: number[] = [];
+  for (const [i, flow] of flows.entries()) {
+    answers.push((await flow.browser.post(`/interaction/${flow.uid}/password`, { email: `spoof${i}@example.com`, password: 'Wrong-Passw0rd!' })).status);
+  }
+  expect(answers).toEqual([401, 401, 401, 401, 429]);
+});
