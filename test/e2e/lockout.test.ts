@@ -103,6 +103,11 @@ test('failures from many IPs lock the whole account, and the hard stop holds unt
     app.clock.advance(-3_600_000);
   }
   expect((await app.services.auditRepo.list({ accountId: account.id, type: 'account.unlocked' })).length).toBe(1);
+  // One notice when the locks started, one when the hard stop came.
+  await app.services.lockNotices.settled();
+  const notices = mail.messages.filter((m) => m.to === account.email).map((m) => m.text);
+  expect(notices).toHaveLength(2);
+  expect(notices[1]).toContain('bleibt Ihr Konto gesperrt, bis es entsperrt wird');
 });
 
 const NOTICE_SUBJECT = 'Die Anmeldung an Ihrem Konto wurde gesperrt';
