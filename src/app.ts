@@ -10,6 +10,7 @@ import { localeMiddleware } from './http/locale.js';
 import { healthRoutes } from './http/health.js';
 import { acceptPostAsGet } from './http/post-as-get.js';
 import { providerAutoSubmitPages, providerPages } from './http/provider-pages.js';
+import { createRateLimits } from './http/rate-limit.js';
 import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
 import { accountRoutes } from './account/routes.js';
@@ -69,6 +70,11 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
     mailer: services.mailer,
     onboarding: services.onboarding,
     flows: createFlowStore<FlowState>(redis, INTERACTION_TTL_SECONDS),
+    rateLimits: createRateLimits({
+      // The embedded default's Redis stand-in is in-process anyway: plain memory does the same.
+      redis: config.redisUrl ? redis : undefined,
+      perMinute: { password: config.rateLimits.passwordPerIpPerMinute, tan: config.rateLimits.tanPerIpPerMinute, agent: config.rateLimits.agentPerIpPerMinute },
+    }),
   }).routes());
   provider.use(helpRoutes({ supportContact: config.supportContact }).routes());
   provider.use(activationRoutes({ config, onboarding: services.onboarding }).routes());

@@ -29,6 +29,7 @@ export async function openRuntime(config: Config, logger: Logger, { keyPrefix, c
     redis,
     services,
     async close() {
+      await services.lockNotices.settled();
       services.mailer.close();
       redis.disconnect();
       await db.destroy();

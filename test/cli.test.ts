@@ -1,7 +1,11 @@
+import { Redis } from 'ioredis';
+import { createLockout } from '../src/domain/lockout.js';
+import { createLockoutStore } from '../src/store/redis/lockout-store.js';
 import { createCliRunner } from './helpers/cli.js';
 
 /** The pforte CLI as an operator runs it: the built bin/pforte.js in its own process. */
 const { pforte, pforteJson, setUp, tearDown } = createCliRunner();
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 beforeAll(setUp);
 afterAll(tearDown);
 
@@ -245,5 +249,41 @@ describe('pforte user with organisation and roles', () => {
     const missing = await pforte('user', 'update', 'nobody@example.com', '--name', 'X', '--json');
     expect(missing.code).toBe(3);
     expect(JSON.parse(missing.stderr)).toMatchObject({ error: 'user_not_found' });
+  });
+});
+
+describe('pforte user unlock', () => {
+  it('lifts the hard stop that failures from many addresses put on an account', async () => {
+    const created = await pforteJson('user', 'create', '--email', 'hard.stop@example.com', '--password', 'Correct-Horse-7');
+    const accountId = String(created.id);
+    // The same Redis keys and default policy as the running pforte (threshold 5, hard stop at 100).
+    const redis = new Redis(REDIS_URL);
+    const lockout = createLockout({
+      store: createLockoutStore(redis),
+      audit: { record: async () => undefined },
+      policy: { threshold: 5, baseSeconds: 60, maxSeconds: 900, accountThreshold: 30, hardLimit: 100 },
+      hmacKey: 'cli-test',
+    });
+    try {
+      for (let ip = 1; ip <= 20; ip += 1) {
+        for (let i = 0; i < 5; i += 1) await lockout.recordFailure(accountId, 'pwd', `198.51.100.${ip}`);
+      }
+      expect(await lockout.failures(accountId, 'pwd')).toBe(100);
+      expect(await lockout.isLocked(accountId, '192.0.2.1')).toBe(true);
+
+      expect(await pforteJson('user', 'unlock', 'hard.stop@example.com')).toEqual({ id: accountId, email: 'hard.stop@example.com', unlocked: true });
+      expect(await lockout.isLocked(accountId, '192.0.2.1')).toBe(false);
+      expect(await lockout.isLocked(accountId, '198.51.100.1')).toBe(false);
+      expect(await lockout.failures(accountId, 'pwd')).toBe(0);
+    } finally {
+      await lockout.lift(accountId);
+      redis.disconnect();
+    }
+  });
+
+  it('reports an unknown user as not found', async () => {
+    const result = await pforte('user', 'unlock', 'nobody@example.com');
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('not found');
   });
 });

@@ -74,6 +74,10 @@ const schema = z.object({
   LOCKOUT_BASE_SECONDS: int(1).default(60),
   LOCKOUT_MAX_SECONDS: int(1).default(900),
   LOCKOUT_HARD_LIMIT: int(1, 100).default(100),
+  LOCKOUT_ACCOUNT_THRESHOLD: int(2, 1000).optional(),
+  RATE_LIMIT_PASSWORD_PER_IP_PER_MINUTE: int(1, 100_000).default(30),
+  RATE_LIMIT_TAN_PER_IP_PER_MINUTE: int(1, 100_000).default(30),
+  RATE_LIMIT_AGENT_PER_IP_PER_MINUTE: int(1, 100_000).default(20),
   PASSWORD_MIN_LENGTH: int(8, 72).default(8),
   BCRYPT_COST: int(4, 15).default(12),
   INITIAL_PASSWORD_DAYS: int(1, 3650).default(30),
@@ -132,6 +136,14 @@ export interface Config {
     readonly baseSeconds: number;
     readonly maxSeconds: number;
     readonly hardLimit: number;
+    /** Failures across all IPs (each IP adding at most `threshold`) before the whole account locks. */
+    readonly accountThreshold: number;
+  };
+  /** Requests per client IP per minute, checked before any password or TAN work. */
+  readonly rateLimits: {
+    readonly passwordPerIpPerMinute: number;
+    readonly tanPerIpPerMinute: number;
+    readonly agentPerIpPerMinute: number;
   };
   readonly passwords: {
     readonly minLength: number;
@@ -186,6 +198,16 @@ export function loadConfig(environment: NodeJS.ProcessEnv, devSecrets?: DevSecre
   if (env.LOCKOUT_BASE_SECONDS > env.LOCKOUT_MAX_SECONDS) {
     problems.push('LOCKOUT_BASE_SECONDS: must not exceed LOCKOUT_MAX_SECONDS');
   }
+  // One IP adds at most LOCKOUT_THRESHOLD failures to the account's count, so these two
+  // budgets are out of a single attacker's reach only when they are higher.
+  // By default six IPs' worth of failures (30 with the default threshold), never above the hard stop.
+  const accountThreshold = env.LOCKOUT_ACCOUNT_THRESHOLD ?? Math.min(env.LOCKOUT_HARD_LIMIT, 6 * env.LOCKOUT_THRESHOLD);
+  if (accountThreshold <= env.LOCKOUT_THRESHOLD) {
+    problems.push('LOCKOUT_ACCOUNT_THRESHOLD: must exceed LOCKOUT_THRESHOLD');
+  }
+  if (env.LOCKOUT_HARD_LIMIT <= env.LOCKOUT_THRESHOLD) {
+    problems.push('LOCKOUT_HARD_LIMIT: must exceed LOCKOUT_THRESHOLD');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -218,6 +240,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv, devSecrets?: DevSecre
       baseSeconds: env.LOCKOUT_BASE_SECONDS,
       maxSeconds: env.LOCKOUT_MAX_SECONDS,
       hardLimit: env.LOCKOUT_HARD_LIMIT,
+      accountThreshold,
+    },
+    rateLimits: {
+      passwordPerIpPerMinute: env.RATE_LIMIT_PASSWORD_PER_IP_PER_MINUTE,
+      tanPerIpPerMinute: env.RATE_LIMIT_TAN_PER_IP_PER_MINUTE,
+      agentPerIpPerMinute: env.RATE_LIMIT_AGENT_PER_IP_PER_MINUTE,
     },
     passwords: {
       minLength: env.PASSWORD_MIN_LENGTH,

@@ -8,7 +8,7 @@ import type { AuditLog } from './audit.js';
 import { normaliseAgentNumber } from './agent-number.js';
 import { findOrganisation, requireGrantable } from './organisations.js';
 import { unmetPasswordRules } from './password-policy.js';
-import type { PasswordHasher } from './passwords.js';
+import type { PasswordHasher, VerifyOptions } from './passwords.js';
 import { findRoles } from './roles.js';
 
 const emailSchema = z.email().max(254);
@@ -156,10 +156,24 @@ export function createAccountService({ repo, directory, hasher, audit, passwordM
       return (await repo.findDetailed(current.id))!;
     },
 
+    /** The account a sign-in form names, found without any password work (limits are checked first). */
+    async findForSignIn(emailInput: string): Promise<AccountRow | undefined> {
+      const email = normaliseEmail(emailInput);
+      return email ? repo.findByEmail(email) : undefined;
+    },
+
+    /**
+     * One bcrypt comparison against the account's hash. Without an account it spends the
+     * same bcrypt time on a dummy hash, so the answer time reveals nothing.
+     */
+    async checkPassword(account: AccountRow | undefined, password: string, options?: VerifyOptions): Promise<boolean> {
+      const isValid = await hasher.verify(password, account?.password_hash, options);
+      return isValid && account !== undefined;
+    },
+
     /**
      * Checks a password. `account` is returned even when the password is wrong, so the
-     * caller can count the failure against it. Unknown emails spend the same bcrypt time
-     * as wrong passwords, so the answer time reveals nothing.
+     * caller can count the failure against it.
      */
     async verifyPassword(emailInput: string, password: string): Promise<{ account?: AccountRow; isValid: boolean }> {
       const email = normaliseEmail(emailInput);

@@ -17,6 +17,7 @@ export type AuditType =
   | 'device.used'
   | 'device.revoked'
   | 'account.locked'
+  | 'account.unlocked'
   | 'tan.sent'
   | 'tan.failed'
   | 'tan.void'

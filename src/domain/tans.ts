@@ -85,7 +85,7 @@ export function createTanService({ store, audit, lockout, policy, hmacKey, now =
       const candidate = /^\d+$/.test(tan) && tan.length === policy.length ? tan : '';
       // During a lock the attempt still counts, but no TAN is accepted (SPEC 4.8: a lock
       // looks exactly like a wrong entry).
-      const isLocked = !subject.isDecoy && (await lockout.isLocked(subject.accountId));
+      const isLocked = !subject.isDecoy && (await lockout.isLocked(subject.accountId, ip));
       const { outcome, attempts } = await store.redeem(flowId, {
         digest: digestOf(flowId, subject, candidate),
         subject: boundTo(subject),

@@ -51,6 +51,9 @@ export function createAgentLogin(deps: InteractionDeps) {
       trustDevice,
       awaitingTan: false,
       // Offered for every known agent number, so the page says nothing about the account's state.
+      // It does tell that the number exists: an unknown number cannot be offered a sign-in
+      // without lying about the outcome. The trade-off kept (README): lookups are limited per
+      // IP (RATE_LIMIT_AGENT_PER_IP_PER_MINUTE, on the route), which makes enumerating slow.
       allowUnconfirmed: account !== undefined && mayContinueUnconfirmed(interaction),
     });
   };

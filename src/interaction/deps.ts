@@ -6,6 +6,7 @@ import type { DeviceService } from '../domain/devices.js';
 import type { Lockout } from '../domain/lockout.js';
 import type { Onboarding } from '../domain/onboarding.js';
 import type { TanService } from '../domain/tans.js';
+import type { RateLimits } from '../http/rate-limit.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { FlowState } from './flow.js';
 
@@ -27,4 +28,5 @@ export interface InteractionDeps {
   mailer: Mailer;
   onboarding: Onboarding;
   flows: FlowStore;
+  rateLimits: RateLimits;
 }

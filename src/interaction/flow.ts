@@ -77,7 +77,7 @@ export async function continueFlow(deps: InteractionDeps, ctx: Context, interact
     return finishLogin(deps, ctx, interaction, flow);
   }
   // Nothing stands in during a lock: the TAN page follows and fails like any attempt.
-  if (signable(flow) && !(await deps.lockout.isLocked(flow.accountId))) {
+  if (signable(flow) && !(await deps.lockout.isLocked(flow.accountId, ctx.ip))) {
     for (const method of SILENT_METHODS) {
       const proved = await method.prove(deps, ctx, interaction, flow.accountId);
       if (proved) return continueFlow(deps, ctx, interaction, { ...flow, amr: [...flow.amr, proved] });
@@ -131,7 +131,7 @@ export async function finishLogin(deps: InteractionDeps, ctx: Context, interacti
   if (flow.accountId === undefined) throw new DomainError('bad_request', 400);
   await deps.flows.clear(interaction.uid);
   // Proving a factor here ends that factor's run of failures (loa:0 proves nothing).
-  await deps.lockout.reset(flow.accountId, provenHere(flow));
+  await deps.lockout.reset(flow.accountId, provenHere(flow), ctx.ip);
   await deps.audit.record('login.success', {
     account_id: flow.accountId,
     client_id: interaction.clientId,

@@ -21,13 +21,20 @@ export function createPasswordLogin(deps: InteractionDeps) {
       return renderLoginPage(ctx, interaction, 'password', { values, errors }, 400);
     }
 
-    // bcrypt runs in every case (same time); during a lock the page says exactly what a
-    // wrong password says (SPEC 4.8), and the attempt counts as a failure.
-    const { account, isValid } = await deps.accounts.verifyPassword(email.value!, password.value!);
-    const isLocked = account ? await deps.lockout.isLocked(account.id) : false;
-    const isRefused = !account || !isValid || isLocked || account.status !== 'active';
-    if (isRefused) {
-      if (account && (!isValid || isLocked)) await deps.lockout.recordFailure(account.id, 'pwd', ctx.ip);
+    // The per-IP limit came first (rateLimited). The locks are checked when this request's
+    // turn for bcrypt has come, right before hashing: a flood that locked itself costs no
+    // more hashes, and waits behind people signing in (fair lines by IP and account).
+    // Unknown addresses have a stand-in subject and go the same way: locked or hashed, the
+    // page and its time do not tell them apart. During a lock the page says exactly what a
+    // wrong password says (SPEC 4.8) and the attempt counts.
+    const account = await deps.accounts.findForSignIn(email.value!);
+    const subject = deps.lockout.subjectFor(account?.id, email.value!);
+    const isValid = await deps.accounts.checkPassword(account, password.value!, {
+      queueKeys: [`ip:${ctx.ip}`, `subject:${subject}`],
+      isRefused: () => deps.lockout.isLocked(subject, ctx.ip),
+    });
+    if (!account || !isValid || account.status !== 'active') {
+      if (!isValid) await deps.lockout.recordFailure(subject, 'pwd', ctx.ip);
       await deps.audit.record('login.failure', { account_id: account?.id ?? null, client_id: interaction.clientId, ip: ctx.ip, detail: { method: 'password', email: email.value } });
       return renderLoginPage(ctx, interaction, 'password', { values, errors: { password: 'invalid_credentials' } }, 401);
     }

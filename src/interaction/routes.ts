@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { DomainError } from '../errors/index.js';
+import { rateLimited } from '../http/rate-limit.js';
 import { createAgentLogin } from './agent-login.js';
 import { createAbort, createConsent, renderConsentPage } from './consent.js';
 import { loadInteraction } from './context.js';
@@ -31,10 +32,12 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     if (flow) await deps.flows.clear(interaction.uid);
     return renderLoginPage(ctx, interaction, preferredMethod(ctx, interaction));
   });
-  router.post('/password', createPasswordLogin(deps));
-  router.post('/agent', createAgentLogin(deps));
+  // Per-IP limits before any hashing or lookup; a sign-in step that succeeds (a redirect)
+  // is given back, agent-number lookups always count (they could enumerate numbers).
+  router.post('/password', rateLimited(deps.rateLimits, 'password', { giveBackOnRedirect: true }), createPasswordLogin(deps));
+  router.post('/agent', rateLimited(deps.rateLimits, 'agent'), createAgentLogin(deps));
   router.post('/new-password', createNewPassword(deps));
-  router.post('/tan', createSubmitTan(deps));
+  router.post('/tan', rateLimited(deps.rateLimits, 'tan', { giveBackOnRedirect: true }), createSubmitTan(deps));
   router.post('/tan/resend', createResendTan(deps));
   router.post('/unconfirmed', createContinueUnconfirmed(deps));
   router.post('/consent', createConsent(deps));

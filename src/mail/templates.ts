@@ -6,6 +6,8 @@ import { viewsDir } from '../paths.js';
 /** Every mail pforte sends, with the data its template needs. */
 export interface MailTemplates {
   tan: { tan: string; minutes: number; name?: string };
+  /** Sign-ins were locked after failures: from one network (`ip`), for everyone (`account`), or until unlocked (`hard`). */
+  lockout: { scope: 'ip' | 'account' | 'hard'; minutes: number; name?: string };
 }
 
 export type MailTemplate = keyof MailTemplates;

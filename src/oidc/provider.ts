@@ -165,6 +165,9 @@ export function createProvider({ config, redis, jwks, clientMetadata, accountCla
   pinRequestOriginToIssuer(provider, config.issuer);
   enforceRegisteredClientAuthMethod(provider);
   provider.use(advertiseResponseModes);
+  // Only the address the trusted proxy appended counts: the leftmost X-Forwarded-For
+  // entries are whatever the client sent, and per-IP limits must not be dodged by a header.
+  provider.maxIpsCount = 1;
   return provider;
 }
 

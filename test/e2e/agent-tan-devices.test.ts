@@ -21,7 +21,8 @@ let agentCounter = 0;
 beforeAll(async () => {
   mail = await startSmtpCapture();
   // No resend cooldown by default here; the cooldown test configures its own app.
-  app = await startTestApp({ SMTP_URL: mail.url, TAN_RESEND_COOLDOWN_SECONDS: '0', TAN_MAX_SENDS_PER_HOUR: '1000', LOCKOUT_THRESHOLD: '50' });
+  // Every journey here comes from 127.0.0.1: per-IP limits are not what these tests are about.
+  app = await startTestApp({ SMTP_URL: mail.url, TAN_RESEND_COOLDOWN_SECONDS: '0', TAN_MAX_SENDS_PER_HOUR: '1000', LOCKOUT_THRESHOLD: '50', RATE_LIMIT_AGENT_PER_IP_PER_MINUTE: '10000', RATE_LIMIT_TAN_PER_IP_PER_MINUTE: '10000', RATE_LIMIT_PASSWORD_PER_IP_PER_MINUTE: '10000' });
   rp = await registerRelyingParty(app, { scopes: ['openid', 'email', 'profile', 'agent'] });
 });
 afterAll(async () => {
@@ -353,7 +354,8 @@ describe('trusted devices', () => {
   test('a trusted device does not stand in while the account is locked', async () => {
     const agent = await createAgent();
     const browser = await trustedBrowser(agent);
-    for (let i = 0; i < app.config.lockout.threshold; i += 1) await app.services.lockout.recordFailure(agent.id, 'otp');
+    // Locked for the address the browser signs in from (the test client's).
+    for (let i = 0; i < app.config.lockout.threshold; i += 1) await app.services.lockout.recordFailure(agent.id, 'otp', '127.0.0.1');
     expect((await signInAgain(browser, agent)).result.location).toMatch(/\/interaction\//);
   });
 

@@ -19,6 +19,8 @@ export interface SmtpCapture {
   /** The TAN in the newest mail to `email` (the digits standing alone on one line). */
   lastTanFor(email: string, timeoutMs?: number): Promise<string>;
   countTo(email: string): number;
+  /** Resolves once `condition` holds (checked now and at each arrival), for mails sent in the background. */
+  waitUntil(condition: () => boolean, timeoutMs?: number): Promise<void>;
   clear(): void;
   /** The next `count` mails are refused with `451` (temporary failure), as a mail server in trouble would. */
   failNext(count: number): void;
@@ -116,6 +118,25 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
     },
     countTo(email) {
       return messages.filter((mail) => isTo(mail, email)).length;
+    },
+    waitUntil(condition, timeoutMs = 5000) {
+      if (condition()) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const onArrival = (): void => {
+          if (!condition()) return;
+          done();
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`the awaited mails did not arrive within ${timeoutMs} ms (${messages.length} mails so far)`));
+        }, timeoutMs);
+        const done = (): void => {
+          clearTimeout(timer);
+          arrivals.delete(onArrival);
+        };
+        arrivals.add(onArrival);
+      });
     },
     clear() {
       messages.length = 0;

@@ -39,3 +39,18 @@ describe('configuration', () => {
     expect(config.isHttps).toBe(true);
   });
 });
+
+describe('limits and lockout budgets', () => {
+  test('defaults: per-IP limits per minute, and an account budget six IPs wide', () => {
+    const config = loadConfig({}, secrets);
+    expect(config.rateLimits).toEqual({ passwordPerIpPerMinute: 30, tanPerIpPerMinute: 30, agentPerIpPerMinute: 20 });
+    expect(config.lockout).toEqual({ threshold: 5, baseSeconds: 60, maxSeconds: 900, hardLimit: 100, accountThreshold: 30 });
+    expect(loadConfig({ LOCKOUT_THRESHOLD: '50' }, secrets).lockout.accountThreshold).toBe(100);
+  });
+
+  test('budgets a single IP could reach alone are refused', () => {
+    expect(() => loadConfig({ LOCKOUT_THRESHOLD: '10', LOCKOUT_ACCOUNT_THRESHOLD: '10' }, secrets)).toThrow(/LOCKOUT_ACCOUNT_THRESHOLD/);
+    expect(() => loadConfig({ LOCKOUT_THRESHOLD: '10', LOCKOUT_HARD_LIMIT: '10' }, secrets)).toThrow(/LOCKOUT_HARD_LIMIT/);
+    expect(() => loadConfig({ RATE_LIMIT_PASSWORD_PER_IP_PER_MINUTE: '0' }, secrets)).toThrow(/RATE_LIMIT_PASSWORD_PER_IP_PER_MINUTE/);
+  });
+});

@@ -114,4 +114,18 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
       const account = await ctx.withRuntime(({ services }) => updateFlags.inFlagTerms(() => services.accounts.update(ref, changes, ctx.actor)));
       printResult(ctx.io, options, toUserView(account), describeUser);
     });
+
+  user
+    .command('unlock')
+    .description('lift every sign-in lock of an account, the hard stop included, and forget its failures')
+    .argument('<user>', 'user id or email')
+    .option('--json', 'print the result as JSON')
+    .action(async (ref: string, options: OutputOptions) => {
+      const unlocked = await ctx.withRuntime(async ({ services }) => {
+        const account = await services.accounts.show(ref);
+        await services.lockout.lift(account.id, ctx.actor);
+        return { id: account.id, email: account.email, unlocked: true };
+      });
+      printResult(ctx.io, options, unlocked, (u) => `unlocked user ${u.id} (${u.email})`);
+    });
 }
