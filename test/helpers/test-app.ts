@@ -38,13 +38,15 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Run on the embedded defaults (PGlite in a temp dir, in-memory Redis) instead. */
   embedded?: boolean;
+  /** Where the app's JSON log lines go (with `LOG_LEVEL` in `env`), e.g. to scan them for leaks. */
+  logDestination?: NodeJS.WritableStream;
 }
 
 /**
  * A real pforte on its own fresh Postgres database and Redis key prefix, listening on an
  * ephemeral port; `env` overrides configuration variables as an operator would.
  */
-export async function startTestApp(env: Record<string, string> = {}, { embedded = false }: TestAppOptions = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, { embedded = false, logDestination }: TestAppOptions = {}): Promise<TestApp> {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
@@ -63,7 +65,7 @@ export async function startTestApp(env: Record<string, string> = {}, { embedded 
     DATA_DIR: dataDir,
     ...env,
   });
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, destination: logDestination });
   const clock = createTestClock();
   const runtime = await openRuntime(config, logger, { keyPrefix: redisPrefix, clock: clock.now });
   const provider = await buildApp({ ...runtime, logger });
