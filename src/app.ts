@@ -8,6 +8,7 @@ import { assets } from './http/assets.js';
 import { errorPages } from './http/error-pages.js';
 import { localeMiddleware } from './http/locale.js';
 import { healthRoutes } from './http/health.js';
+import { htmlSafeJson } from './http/html-safe-json.js';
 import { providerPages } from './http/provider-pages.js';
 import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -48,6 +49,7 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
   provider.on('server_error', (ctx, error) => logger.error({ requestId: ctx.state?.requestId, err: { message: error.message, stack: error.stack } }, 'provider error'));
   provider.use(requestContext(logger));
   provider.use(securityHeaders({ isHttps: config.isHttps }));
+  provider.use(htmlSafeJson());
   provider.use(localeMiddleware());
   provider.use(errorPages(logger));
   provider.use(assets());
