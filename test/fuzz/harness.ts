@@ -113,8 +113,8 @@ export function violations(response: FuzzResponse): string[] {
 }
 
 /** Asserts the per-case properties, unless a known issue of issue 7 explains the case. */
-export function checkCase(fuzz: FuzzApp, request: FuzzRequest, response: FuzzResponse, known: readonly KnownIssue[] = []): void {
-  const found = violations(response);
+export function checkCase(fuzz: FuzzApp, request: FuzzRequest, response: FuzzResponse, known: readonly KnownIssue[] = [], extra: readonly string[] = []): void {
+  const found = [...violations(response), ...extra];
   if (found.length === 0) return;
   const excuse = known.find((issue) => issue.matches(request, response));
   if (excuse) {
@@ -137,10 +137,10 @@ export function cookieFor(browser: Browser, path: string): string {
 }
 
 /**
- * A fingerprint of everything a request could change: the rows of accounts, clients and
- * devices, the number of audit events, and every Redis key under the app's prefix with its value.
+ * Everything a request could change: the rows of accounts, clients and devices, the
+ * number of audit events, and every Redis key under the app's prefix with a digest of its value.
  */
-export async function stateFingerprint(app: TestApp): Promise<Record<string, string>> {
+export async function captureState(app: TestApp): Promise<Record<string, string>> {
   const digest = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
   const db = app.runtime.db;
   const [accounts, clients, devices, audit] = await Promise.all([
@@ -149,28 +149,47 @@ export async function stateFingerprint(app: TestApp): Promise<Record<string, str
     db('trusted_devices').select('*').orderBy('id'),
     db('audit_events').count({ n: '*' }).first(),
   ]);
+  const state: Record<string, string> = {
+    'pg:accounts': digest(accounts),
+    'pg:clients': digest(clients),
+    'pg:trusted_devices': digest(devices),
+    'pg:audit_events (count)': String(audit?.n),
+  };
   const redis = new Redis(TEST_REDIS_URL);
   try {
-    const keys: string[] = [];
     let cursor = '0';
     do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', `${app.redisPrefix}*`, 'COUNT', 1000);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${app.redisPrefix}*`, 'COUNT', 1000);
       cursor = next;
-      keys.push(...batch);
+      const [values, ttls] = await Promise.all([Promise.all(keys.map((key) => redis.dumpBuffer(key))), Promise.all(keys.map((key) => redis.pttl(key)))]);
+      keys.forEach((key, i) => {
+        // Keys about to expire (codes live 60 s) may vanish during a batch without any request.
+        const isExpiring = ttls[i]! >= 0 && ttls[i]! < EXPIRING_MS;
+        state[`redis:${key.slice(app.redisPrefix.length)}${isExpiring ? EXPIRING_MARK : ''}`] = digest(values[i]?.toString('base64'));
+      });
     } while (cursor !== '0');
-    keys.sort();
-    const values = await Promise.all(keys.map((key) => redis.dumpBuffer(key)));
-    return {
-      accounts: digest(accounts),
-      clients: digest(clients),
-      devices: digest(devices),
-      auditEvents: String(audit?.n),
-      redisKeys: keys.map((k) => k.slice(app.redisPrefix.length)).join(' '),
-      redisValues: digest(values.map((v) => v?.toString('base64'))),
-    };
   } finally {
     redis.disconnect();
   }
+  return state;
+}
+
+const EXPIRING_MS = 10 * 60_000;
+const EXPIRING_MARK = ' (expiring)';
+
+/** What differs between two captured states: added, removed and changed entries (expiry aside). */
+export function stateChanges(before: Record<string, string>, after: Record<string, string>): string[] {
+  const unmarked = (state: Record<string, string>) => new Map(Object.entries(state).map(([key, value]) => [key.replace(EXPIRING_MARK, ''), value]));
+  const [was, is] = [unmarked(before), unmarked(after)];
+  const changes: string[] = [];
+  for (const [key, value] of is) {
+    if (!was.has(key)) changes.push(`added ${key}`);
+    else if (was.get(key) !== value) changes.push(`changed ${key}`);
+  }
+  for (const key of Object.keys(before)) {
+    if (!is.has(key.replace(EXPIRING_MARK, '')) && !key.endsWith(EXPIRING_MARK)) changes.push(`removed ${key}`);
+  }
+  return changes;
 }
 
 /**
@@ -184,7 +203,7 @@ export async function expectRejectedWithoutStateChange<T>(
   known: readonly KnownIssue[] = [],
   runs = FUZZ_RUNS,
 ): Promise<void> {
-  const before = await stateFingerprint(fuzz.app);
+  const before = await captureState(fuzz.app);
   await runProperty(arbitrary, async (value) => {
     const { request, response } = await sendCase(value);
     checkCase(fuzz, request, response, known);
@@ -193,7 +212,7 @@ export async function expectRejectedWithoutStateChange<T>(
       throw new Error(`expected a refusal, got ${response.status} for ${JSON.stringify({ ...request, body: request.body && { ...request.body, body: request.body.body.slice(0, 300) } })}`);
     }
   }, runs);
-  expect(await stateFingerprint(fuzz.app)).toEqual(before);
+  expect(stateChanges(before, await captureState(fuzz.app)).slice(0, 20)).toEqual([]);
 }
 
 /** One line per file: how many cases ran, and which known issues excused how many. */
@@ -202,3 +221,44 @@ export function report(fuzz: FuzzApp, label: string): void {
   const statuses = [...fuzz.stats.statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(' ');
   process.stdout.write(`fuzz ${label}: ${fuzz.stats.cases} cases (seed ${FUZZ_SEED}), ${fuzz.logLines.length} log lines scanned, statuses ${statuses}${excused ? `; excused as known: ${excused}` : ''}\n`);
 }
+
+/** Decodes like a lenient server: invalid escapes are kept, never thrown. */
+function lenientDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Every client_id a request names: in the query, in the body (urlencoded, or JSON read as
+ * either) and in an HTTP Basic header, decoded as the provider decodes them.
+ */
+export function clientIdsIn(request: FuzzRequest): string[] {
+  const ids: string[] = [];
+  const fromParams = (raw: string) => ids.push(...new URLSearchParams(raw).getAll('client_id'));
+  fromParams(request.path.split('?').slice(1).join('?'));
+  if (request.body) {
+    fromParams(request.body.body);
+    try {
+      const json = JSON.parse(request.body.body) as { client_id?: unknown };
+      if (json && typeof json === 'object') ids.push(JSON.stringify(json.client_id ?? ''), String(json.client_id ?? ''));
+    } catch {
+      // not JSON
+    }
+  }
+  const basic = /^basic\s+(\S*)/i.exec(request.headers?.authorization ?? '');
+  if (basic) ids.push(lenientDecode(Buffer.from(basic[1]!, 'base64').toString('utf8').split(':')[0]!));
+  return ids;
+}
+
+/**
+ * issue 7 item 8: a NUL byte in client_id reaches Postgres, which refuses it; the answer is
+ * a 500 and the log holds the SQL text and the driver message. Excused only for 500s
+ * whose request names a client_id with a NUL byte, wherever it names it.
+ */
+export const NUL_IN_CLIENT_ID: KnownIssue = {
+  item: 'issue 7 item 8 (NUL byte in client_id: 500, SQL and driver text in the log)',
+  matches: (request, response) => response.status === 500 && clientIdsIn(request).some((id) => id.includes('\0')),
+};
