@@ -69,15 +69,22 @@ export async function startFuzzApp(env: Record<string, string> = {}): Promise<Fu
       if (cookie) headers.cookie = cookie;
       if (request.body?.contentType !== undefined) headers['content-type'] = request.body.contentType;
       const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
-      // A Buffer body, so fetch adds no content type of its own.
-      const res = await fetch(`${app.url}${request.path}`, {
-        method: request.method,
-        headers,
-        body: request.body ? Buffer.from(request.body.body, 'utf8') : undefined,
-        redirect: 'manual',
-        signal,
-      });
-      const text = await res.text();
+      let res: Response;
+      let text: string;
+      try {
+        // A Buffer body, so fetch adds no content type of its own.
+        res = await fetch(`${app.url}${request.path}`, {
+          method: request.method,
+          headers,
+          body: request.body ? Buffer.from(request.body.body, 'utf8') : undefined,
+          redirect: 'manual',
+          signal,
+        });
+        text = await res.text();
+      } catch (error) {
+        const reason = signal.aborted ? `no answer within ${REQUEST_TIMEOUT_MS} ms` : `request failed (${(error as Error).message})`;
+        throw new Error(`${reason}: ${request.method} ${request.path.slice(0, 300)}`);
+      }
       stats.cases += 1;
       stats.statuses.set(res.status, (stats.statuses.get(res.status) ?? 0) + 1);
       return { status: res.status, headers: res.headers, text, logLines: logLines.slice(logStart) };
@@ -87,7 +94,8 @@ export async function startFuzzApp(env: Record<string, string> = {}): Promise<Fu
 
 /** Text that must never reach a person or a log: SQL, driver and connection errors, stack frames. */
 const LEAKS: ReadonlyArray<readonly [string, RegExp]> = [
-  ['SQL', /\bselect\b[^\n]{0,200}\bfrom\b|\binsert\s+into\b|\bdelete\s+from\b|\bupdate\s+"?\w+"?\s+set\b/i],
+  // No `<` or `>` between select and from: an HTML <select> followed by the word "from" is no SQL.
+  ['SQL', /\bselect\s[^<>\n]{0,200}\bfrom\s|\binsert\s+into\b|\bdelete\s+from\b|\bupdate\s+"?\w+"?\s+set\b/i],
   ['Postgres message', /syntax error at or near|invalid input syntax|invalid byte sequence|violates [a-z ]*constraint|relation "[^"]*" does not exist|unterminated quoted/i],
   ['driver name', /\bknex\b|\bpg-protocol\b|node_modules|\bioredis\b|ReplyError/i],
   ['connection error', /\bE(?:CONNREFUSED|CONNRESET|TIMEDOUT|PIPE|ADDRINUSE)\b/],
