@@ -14,9 +14,16 @@ import { REFLECTION_MARKER, type BodyVariant } from './hostile-input.js';
  *
  * Reproduce a failure with the seed it prints: FUZZ_SEED=<seed> FUZZ_RUNS=<runs> npm test -- test/fuzz
  */
-export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20_260_407);
+export const FUZZ_SEED = integerFromEnv('FUZZ_SEED', 20_260_407);
 /** Cases per property; the suite has about 30 properties, so the default runs over 10 000 cases. */
-export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 350);
+export const FUZZ_RUNS = integerFromEnv('FUZZ_RUNS', 350);
+
+function integerFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^-?\d+$/.test(raw) || (name === 'FUZZ_RUNS' && Number(raw) < 1)) throw new Error(`${name} must be an integer${name === 'FUZZ_RUNS' ? ' of at least 1' : ''}, got "${raw}"`);
+  return Number(raw);
+}
 export const REQUEST_TIMEOUT_MS = 5000;
 /** Jest's limit for one property: generous, so a slow machine fails on a hang, not on the total. */
 export const PROPERTY_TIMEOUT_MS = 240_000;
@@ -48,7 +55,7 @@ export interface FuzzApp {
   /** Every log line of the app, in order. */
   logLines: string[];
   /** Cases run so far in this file, and cases the known issues excused. */
-  stats: { cases: number; statuses: Map<number, number>; excused: Map<string, number> };
+  stats: { cases: number; slowestMs: number; statuses: Map<number, number>; excused: Map<string, number> };
   send(request: FuzzRequest, cookie?: string): Promise<FuzzResponse>;
 }
 
@@ -57,7 +64,7 @@ export async function startFuzzApp(env: Record<string, string> = {}): Promise<Fu
   const logLines: string[] = [];
   const destination = { write: (line: string) => { logLines.push(line); return true; } } as unknown as NodeJS.WritableStream;
   const app = await startTestApp({ LOG_LEVEL: 'info', ...env }, { logDestination: destination });
-  const stats = { cases: 0, statuses: new Map<number, number>(), excused: new Map<string, number>() };
+  const stats = { cases: 0, slowestMs: 0, statuses: new Map<number, number>(), excused: new Map<string, number>() };
   process.stdout.write(`fuzz: FUZZ_SEED=${FUZZ_SEED} FUZZ_RUNS=${FUZZ_RUNS}\n`);
   return {
     app,
@@ -68,6 +75,7 @@ export async function startFuzzApp(env: Record<string, string> = {}): Promise<Fu
       const headers: Record<string, string> = { 'accept-language': 'en', ...request.headers };
       if (cookie) headers.cookie = cookie;
       if (request.body?.contentType !== undefined) headers['content-type'] = request.body.contentType;
+      const started = performance.now();
       const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
       let res: Response;
       let text: string;
@@ -86,6 +94,7 @@ export async function startFuzzApp(env: Record<string, string> = {}): Promise<Fu
         throw new Error(`${reason}: ${request.method} ${request.path.slice(0, 300)}`);
       }
       stats.cases += 1;
+      stats.slowestMs = Math.max(stats.slowestMs, performance.now() - started);
       stats.statuses.set(res.status, (stats.statuses.get(res.status) ?? 0) + 1);
       return { status: res.status, headers: res.headers, text, logLines: logLines.slice(logStart) };
     },
@@ -243,7 +252,7 @@ export async function expectRejectedWithoutStateChange<T>(
 export function report(fuzz: FuzzApp, label: string): void {
   const excused = [...fuzz.stats.excused].map(([item, n]) => `${n} × ${item}`).join('; ');
   const statuses = [...fuzz.stats.statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(' ');
-  process.stdout.write(`fuzz ${label}: ${fuzz.stats.cases} cases (seed ${FUZZ_SEED}), ${fuzz.logLines.length} log lines scanned, statuses ${statuses}${excused ? `; excused as known: ${excused}` : ''}\n`);
+  process.stdout.write(`fuzz ${label}: ${fuzz.stats.cases} cases (seed ${FUZZ_SEED}), ${fuzz.logLines.length} log lines scanned, slowest answer ${Math.round(fuzz.stats.slowestMs)} ms, statuses ${statuses}${excused ? `; excused as known: ${excused}` : ''}\n`);
 }
 
 /** Decodes like a lenient server: invalid escapes are kept, never thrown. */
