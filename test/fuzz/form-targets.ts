@@ -34,7 +34,7 @@ export function withValues(body: BodyVariant, values: Record<string, string> = {
 
 /**
  * Fuzzes one form: every case is checked against the suite's properties; a redirect means
- * the step went through, so the next case starts from a fresh state.
+ * the step went through (its next page is checked as well), so the next case starts afresh.
  */
 export async function fuzzForm(fuzz: FuzzApp, target: FormTarget, known: readonly KnownIssue[] = [], runs?: number): Promise<void> {
   let state: FormState | undefined;
@@ -44,6 +44,12 @@ export async function fuzzForm(fuzz: FuzzApp, target: FormTarget, known: readonl
     const request: FuzzRequest = { method: 'POST', path: state.path, body: withValues(body, state.values) };
     const response = await fuzz.send(request, state.cookie);
     checkCase(fuzz, request, response, known);
+    // The next step's page (a TAN page naming the email, a new-password page) is shown too.
+    const location = response.headers.get('location');
+    if (response.status === 303 && location?.startsWith('/interaction/')) {
+      const next: FuzzRequest = { method: 'GET', path: location };
+      checkCase(fuzz, next, await fuzz.send(next, state.cookie), known);
+    }
     used += 1;
     if (response.status === 303 || used >= CASES_PER_STATE) {
       state = undefined;

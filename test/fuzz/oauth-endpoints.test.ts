@@ -73,6 +73,8 @@ interface StateOptions {
   isSpent?: (response: FuzzResponse) => boolean;
   /** Further violations for a response (beyond the suite's properties). */
   extra?: (response: FuzzResponse) => string[];
+  /** What a browser does next with the response (e.g. show the login page it leads to). */
+  followUp?: (response: FuzzResponse, cookie?: string) => Promise<void>;
 }
 
 /**
@@ -83,7 +85,7 @@ async function fuzzWithState<S, T>(
   prepare: () => Promise<S>,
   arbitrary: fc.Arbitrary<T>,
   build: (state: S, value: T) => { request: FuzzRequest; cookie?: string },
-  { isSpent = () => false, extra = () => [] }: StateOptions = {},
+  { isSpent = () => false, extra = () => [], followUp }: StateOptions = {},
 ): Promise<void> {
   let state: S | undefined;
   let used = 0;
@@ -92,6 +94,7 @@ async function fuzzWithState<S, T>(
     const { request, cookie } = build(state, value);
     const response = await fuzz.send(request, cookie);
     checkCase(fuzz, request, response, KNOWN, extra(response));
+    await followUp?.(response, cookie);
     used += 1;
     if (isSpent(response) || used >= 20) {
       state = undefined;
@@ -135,18 +138,35 @@ describe('fuzz: /auth', () => {
   });
   const extra = ['prompt', 'max_age', 'acr_values', 'claims', 'login_hint', 'id_token_hint', 'response_mode', 'login_method', 'request', 'request_uri', 'display', 'resource', 'claims_locales', 'registration', 'dpop_jkt', 'authorization_details'];
 
-  test('GET /auth with fuzzed parameters, no session', async () => {
-    await runProperty(parameterSet(authParams(), extra), async (params) => {
+  // The query and the form_post response mode, whose page carries state and redirect_uri.
+  const authParameterSets = () => fc.oneof(parameterSet(authParams(), extra), parameterSet({ ...authParams(), response_mode: 'form_post' }, extra));
+
+  /**
+   * Where /auth sends the browser to a login or consent page, the browser goes there: that
+   * page renders login_hint, ui_locales, acr_values, claims and login_method.
+   */
+  async function showInteraction(response: FuzzResponse, cookie?: string): Promise<void> {
+    const location = response.headers.get('location');
+    if (response.status !== 303 || !location?.startsWith('/interaction/')) return;
+    const cookies = [cookie, ...response.headers.getSetCookie().map((c) => c.split(';')[0])].filter(Boolean).join('; ');
+    const request: FuzzRequest = { method: 'GET', path: location };
+    checkCase(fuzz, request, await fuzz.send(request, cookies), KNOWN);
+  }
+
+  test('GET /auth with fuzzed parameters, no session, and the login page it leads to', async () => {
+    await runProperty(authParameterSets(), async (params) => {
       const request: FuzzRequest = { method: 'GET', path: `/auth?${params.encoded}` };
-      checkCase(fuzz, request, await fuzz.send(request), KNOWN);
+      const response = await fuzz.send(request);
+      checkCase(fuzz, request, response, KNOWN);
+      await showInteraction(response);
     });
   }, PROPERTY_TIMEOUT_MS);
 
   test('GET /auth with fuzzed parameters from a signed-in browser (prompt, max_age, acr and claims reach the session)', async () => {
-    await fuzzWithState(async () => cookieFor((await signedIn()).browser, '/auth'), parameterSet(authParams(), extra), (cookie, params) => ({
+    await fuzzWithState(async () => cookieFor((await signedIn()).browser, '/auth'), authParameterSets(), (cookie, params) => ({
       request: { method: 'GET', path: `/auth?${params.encoded}` },
       cookie,
-    }));
+    }), { followUp: showInteraction });
   }, PROPERTY_TIMEOUT_MS);
 
   test('POST /auth with fuzzed bodies', async () => {
@@ -154,6 +174,7 @@ describe('fuzz: /auth', () => {
       const request = post('/auth', body);
       const response = await fuzz.send(request);
       checkCase(fuzz, request, response, KNOWN, answersPost(response));
+      await showInteraction(response);
     });
   }, PROPERTY_TIMEOUT_MS);
 });
