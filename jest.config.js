@@ -9,4 +9,6 @@ export default {
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 30000,
+  // A failed beforeAll can leave a server or client open; the run must end all the same (CI has a time limit).
+  forceExit: true,
 };

@@ -8,6 +8,7 @@ import { assets } from './http/assets.js';
 import { errorPages } from './http/error-pages.js';
 import { localeMiddleware } from './http/locale.js';
 import { healthRoutes } from './http/health.js';
+import { htmlSafeJson } from './http/html-safe-json.js';
 import { acceptPostAsGet } from './http/post-as-get.js';
 import { providerAutoSubmitPages, providerPages } from './http/provider-pages.js';
 import { createRateLimits } from './http/rate-limit.js';
@@ -53,6 +54,7 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
   logBackchannelLogout(provider, logger);
   provider.use(requestContext(logger));
   provider.use(securityHeaders({ isHttps: config.isHttps }));
+  provider.use(htmlSafeJson());
   provider.use(localeMiddleware());
   provider.use(errorPages(logger));
   provider.use(assets());
