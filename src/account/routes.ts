@@ -6,7 +6,7 @@ import type { AccountService } from '../domain/accounts.js';
 import type { DeviceService } from '../domain/devices.js';
 import { acrRank, isAcr } from '../domain/assurance.js';
 import { deriveKey } from '../domain/secret-box.js';
-import { DomainError } from '../errors/index.js';
+import { AppError } from '../errors/index.js';
 import { createCsrf } from '../http/csrf.js';
 import { parseForm } from '../http/form-body.js';
 import { renderPage } from '../http/render.js';
@@ -48,7 +48,7 @@ export function accountRoutes({ provider, config, accounts, devices }: AccountDe
 
   router.post('/devices/revoke-all', async (ctx) => {
     const current = await signedIn(ctx);
-    if (!current) throw new DomainError('bad_request', 401);
+    if (!current) throw new AppError('session_required');
     await checkedForm(ctx, current.session.jti);
     await devices.revokeAll(current.account.id, `account:${current.account.id}`);
     ctx.status = 303;
@@ -57,7 +57,7 @@ export function accountRoutes({ provider, config, accounts, devices }: AccountDe
 
   router.post('/devices/:id/revoke', async (ctx) => {
     const current = await signedIn(ctx);
-    if (!current) throw new DomainError('bad_request', 401);
+    if (!current) throw new AppError('session_required');
     await checkedForm(ctx, current.session.jti);
     await devices.revoke(current.account.id, ctx.params.id!, `account:${current.account.id}`);
     ctx.status = 303;

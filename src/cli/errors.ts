@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
-import { ConflictError, DomainError, NotFoundError, ValidationError } from '../errors/index.js';
+import { AppError, problemOf } from '../errors/index.js';
 import type { CliIo } from './output.js';
 
 /**
@@ -20,16 +20,23 @@ interface ErrorReport {
   problems?: Record<string, string>;
 }
 
+/** The catalogue's status, in the CLI's terms. */
+function exitCodeFor(status: number): number {
+  if (status === 404) return EXIT.notFound;
+  if (status === 409) return EXIT.conflict;
+  return status < 500 ? EXIT.invalidInput : EXIT.failure;
+}
+
 function describe(error: unknown): ErrorReport {
   if (error instanceof CommanderError) {
     // commander has already printed its message (unless --json); --help and --version end here with 0.
     return { exitCode: error.exitCode === 0 ? EXIT.ok : EXIT.invalidInput, code: 'usage', message: error.message.replace(/^error: /, '') };
   }
   if (error instanceof ConfigError) return { exitCode: EXIT.failure, code: 'invalid_configuration', message: error.message };
-  if (error instanceof ValidationError) return { exitCode: EXIT.invalidInput, code: error.code, message: error.message, problems: error.problems };
-  if (error instanceof NotFoundError) return { exitCode: EXIT.notFound, code: error.code, message: error.message };
-  if (error instanceof ConflictError) return { exitCode: EXIT.conflict, code: error.code, message: error.message };
-  if (error instanceof DomainError) return { exitCode: error.status < 500 ? EXIT.invalidInput : EXIT.failure, code: error.code, message: error.message };
+  if (error instanceof AppError) {
+    const { message, problems } = problemOf(error);
+    return { exitCode: exitCodeFor(error.status), code: error.code, message, ...(problems ? { problems } : {}) };
+  }
   return { exitCode: EXIT.failure, code: 'internal_error', message: error instanceof Error ? error.message : String(error) };
 }
 

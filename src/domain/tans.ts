@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
-import { DomainError } from '../errors/index.js';
+import { AppError } from '../errors/index.js';
 import type { TanStore } from '../store/redis/tan-store.js';
 import type { AuditLog } from './audit.js';
 import type { Lockout } from './lockout.js';
@@ -54,9 +54,9 @@ export function createTanService({ store, audit, lockout, policy, hmacKey, now =
   /** Cooldown per journey and address, hourly budget per address; the same for decoys. */
   async function claimSend(flowId: string, subject: TanSubject): Promise<void> {
     const wait = await store.claimCooldown(cooldownKey(flowId, subject), policy.resendCooldownSeconds);
-    if (wait > 0) throw new DomainError('tan_cooldown', 429, 'tan', String(wait));
+    if (wait > 0) throw new AppError('tan_cooldown', { vars: { seconds: wait } });
     if ((await store.countSend(hmac(`limit\u0000${subject.limitSubject}`))) > policy.maxSendsPerHour) {
-      throw new DomainError('tan_hourly_limit', 429, 'tan');
+      throw new AppError('tan_hourly_limit');
     }
   }
 

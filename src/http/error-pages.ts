@@ -1,6 +1,6 @@
 import { errors as oidcErrors } from 'oidc-provider';
 import type { Context, Middleware } from 'koa';
-import { DomainError } from '../errors/index.js';
+import { AppError, type ErrorCode } from '../errors/index.js';
 import type { Logger } from '../observability/logger.js';
 import { loggableError } from '../observability/loggable-error.js';
 import { renderPage } from './render.js';
@@ -17,24 +17,22 @@ export function errorPages(logger: Logger): Middleware {
 }
 
 export async function renderErrorPage(ctx: Context, error: unknown, logger: Logger): Promise<void> {
-  const { status, message } = classify(error);
+  const { status, code } = classify(error);
   if (status >= 500) {
     logger.error({ requestId: ctx.state.requestId, err: loggableError(error) }, 'request failed');
   } else {
-    logger.info({ requestId: ctx.state.requestId, code: message, status }, 'request refused');
+    logger.info({ requestId: ctx.state.requestId, code, status }, 'request refused');
   }
-  await renderPage(ctx, 'error', { message: `error.${message}`, status }, status);
+  const vars = error instanceof AppError ? error.vars : {};
+  await renderPage(ctx, 'error', { message: `error.${code}`, messageVars: vars, status }, status);
 }
 
-function classify(error: unknown): { status: number; message: string } {
-  if (error instanceof oidcErrors.SessionNotFound) return { status: 400, message: 'interaction_expired' };
-  if (error instanceof DomainError) {
-    if (error.code === 'bad_request') return { status: error.status, message: 'bad_request' };
-    if (error.status === 404) return { status: 404, message: 'not_found' };
-    return { status: error.status, message: error.status === 503 ? 'unavailable' : 'generic' };
-  }
-  if (isUnavailable(error)) return { status: 503, message: 'unavailable' };
-  return { status: 500, message: 'internal' };
+/** What a person is told: the catalogue's code (each has a message) and status. */
+function classify(error: unknown): { status: number; code: ErrorCode } {
+  if (error instanceof oidcErrors.SessionNotFound) return { status: 400, code: 'interaction_expired' };
+  if (error instanceof AppError) return { status: error.status, code: error.code };
+  if (isUnavailable(error)) return { status: 503, code: 'unavailable' };
+  return { status: 500, code: 'internal' };
 }
 
 /** Connection failures to Postgres, Redis or SMTP: "temporarily unavailable", not a crash. */

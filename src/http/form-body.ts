@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { DomainError } from '../errors/index.js';
+import { AppError } from '../errors/index.js';
 
 const MAX_FORM_BYTES = 16 * 1024;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -12,7 +12,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export async function parseForm(ctx: Context, maxBytes = MAX_FORM_BYTES): Promise<Record<string, string>> {
   const form: Record<string, string> = Object.create(null);
   for (const [name, value] of await parseFormFields(ctx, maxBytes)) {
-    if (name in form) throw new DomainError('bad_request', 400);
+    if (name in form) throw new AppError('bad_request');
     form[name] = value;
   }
   return form;
@@ -20,14 +20,14 @@ export async function parseForm(ctx: Context, maxBytes = MAX_FORM_BYTES): Promis
 
 /** Every field in order, repeats kept: for OAuth requests, whose rules on repeats are the provider's. */
 export async function parseFormFields(ctx: Context, maxBytes = MAX_FORM_BYTES): Promise<Array<[string, string]>> {
-  if (!ctx.request.is('application/x-www-form-urlencoded')) throw new DomainError('bad_request', 400);
+  if (!ctx.request.is('application/x-www-form-urlencoded')) throw new AppError('bad_request');
   const declared = Number(ctx.get('content-length') || 0);
-  if (declared > maxBytes) throw new DomainError('bad_request', 413);
+  if (declared > maxBytes) throw new AppError('payload_too_large');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req) {
     size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new DomainError('bad_request', 413);
+    if (size > maxBytes) throw new AppError('payload_too_large');
     chunks.push(chunk as Buffer);
   }
   const fields: Array<[string, string]> = [];
@@ -47,7 +47,7 @@ function decodeField(encoded: string): string {
     const ch = text.charCodeAt(i);
     if (ch === 0x25) {
       const hex = text.slice(i + 1, i + 3);
-      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new DomainError('bad_request', 400);
+      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new AppError('bad_request');
       bytes.push(parseInt(hex, 16));
       i += 2;
     } else {
@@ -60,6 +60,6 @@ function decodeField(encoded: string): string {
     if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(decoded)) throw new Error('control character');
     return decoded;
   } catch {
-    throw new DomainError('bad_request', 400);
+    throw new AppError('bad_request');
   }
 }

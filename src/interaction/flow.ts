@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { acrFromAmr, acrRank, amrClaim, type Acr, type Amr } from '../domain/assurance.js';
 import { NOTHING_TO_ADD } from '../domain/assurance-request.js';
 import type { TanSubject } from '../domain/tans.js';
-import { DomainError } from '../errors/index.js';
+import { AppError } from '../errors/index.js';
 import { finishInteraction, type InteractionContext } from './context.js';
 import type { InteractionDeps } from './deps.js';
 import type { SilentMethod } from './methods/silent-method.js';
@@ -99,9 +99,8 @@ export async function sendTanOrExplain(deps: InteractionDeps, ctx: Context, inte
     await sendTan(deps, ctx, interaction, flow);
     return true;
   } catch (error) {
-    if (!(error instanceof DomainError) || (error.field !== 'tan' && error.code !== 'mail_unavailable')) throw error;
-    const messageVars: Record<string, number> = error.code === 'tan_cooldown' ? { seconds: Number(error.message) } : {};
-    await renderTanPage(ctx, interaction, flow, { errors: { tan: error.code }, messageVars, status: error.status });
+    if (!(error instanceof AppError) || (error.field !== 'tan' && error.code !== 'mail_unavailable')) throw error;
+    await renderTanPage(ctx, interaction, flow, { errors: { tan: error.code }, messageVars: error.vars, status: error.status });
     return false;
   }
 }
@@ -112,7 +111,7 @@ export function tanSubject(flow: FlowState): TanSubject {
   return signable(flow) ? { isDecoy: false, accountId: flow.accountId, limitSubject } : { isDecoy: true, limitSubject };
 }
 
-/** Issues and mails a TAN; a decoy only talks to the mail server. Limits come back as DomainErrors. */
+/** Issues and mails a TAN; a decoy only talks to the mail server. Limits come back as AppErrors. */
 async function sendTan(deps: InteractionDeps, ctx: Context, interaction: InteractionContext, flow: FlowState): Promise<void> {
   const subject = tanSubject(flow);
   await deps.tans.issue({
@@ -128,7 +127,7 @@ async function sendTan(deps: InteractionDeps, ctx: Context, interaction: Interac
 
 /** Completes the journey with what was actually proven (acr derived from amr). */
 export async function finishLogin(deps: InteractionDeps, ctx: Context, interaction: InteractionContext, flow: FlowState): Promise<void> {
-  if (flow.accountId === undefined) throw new DomainError('bad_request', 400);
+  if (flow.accountId === undefined) throw new AppError('bad_request');
   await deps.flows.clear(interaction.uid);
   // Proving a factor here ends that factor's run of failures (loa:0 proves nothing).
   await deps.lockout.reset(flow.accountId, provenHere(flow), ctx.ip);

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { PasswordRejected } from '../domain/onboarding.js';
-import { DomainError } from '../errors/index.js';
+import { AppError } from '../errors/index.js';
 import { parseForm } from '../http/form-body.js';
 import { readNewPassword, renderPasswordForm } from '../http/password-form.js';
 import { loadInteraction, type InteractionContext } from './context.js';
@@ -22,7 +22,7 @@ export function createNewPassword(deps: InteractionDeps) {
     const interaction = await loadInteraction(deps.provider, ctx);
     const flow = await deps.flows.get(interaction.uid);
     const account = flow?.awaitingNewPassword && flow.accountId ? await deps.accounts.findById(flow.accountId) : undefined;
-    if (!flow || !account) throw new DomainError('bad_request', 400);
+    if (!flow || !account) throw new AppError('bad_request');
     const { password, confirmation } = readNewPassword(await parseForm(ctx));
     try {
       await deps.onboarding.changeInitialPassword(account, password, confirmation);

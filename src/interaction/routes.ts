@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { DomainError } from '../errors/index.js';
+import { AppError } from '../errors/index.js';
 import { rateLimited } from '../http/rate-limit.js';
 import { createAgentLogin } from './agent-login.js';
 import { createAbort, createConsent, renderConsentPage } from './consent.js';
@@ -16,7 +16,7 @@ import { renderTanPage } from './tan-page.js';
 export function interactionRoutes(deps: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
   router.param('uid', (uid, _ctx, next) => {
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(uid)) throw new DomainError('not_found', 404);
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(uid)) throw new AppError('not_found');
     return next();
   });
 

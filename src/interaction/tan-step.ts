@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { DomainError } from '../errors/index.js';
+import { AppError } from '../errors/index.js';
 import { parseForm } from '../http/form-body.js';
 import { finishInteraction, loadInteraction, type InteractionContext } from './context.js';
 import type { InteractionDeps } from './deps.js';
@@ -14,7 +14,7 @@ import { renderTanPage } from './tan-page.js';
 async function loadTanFlow(deps: InteractionDeps, ctx: Context): Promise<{ interaction: InteractionContext; flow: FlowState }> {
   const interaction = await loadInteraction(deps.provider, ctx);
   const flow = await deps.flows.get(interaction.uid);
-  if (!flow?.awaitingTan) throw new DomainError('bad_request', 400);
+  if (!flow?.awaitingTan) throw new AppError('bad_request');
   return { interaction, flow };
 }
 
@@ -70,7 +70,7 @@ export function createContinueUnconfirmed(deps: InteractionDeps) {
     await parseForm(ctx);
     // Identity claimed by the agent number alone (SPEC 3): the same for a matching and a
     // non-matching email, so this button reveals nothing about the address.
-    if (!flow.allowUnconfirmed || flow.accountId === undefined || !mayContinueUnconfirmed(interaction)) throw new DomainError('bad_request', 400);
+    if (!flow.allowUnconfirmed || flow.accountId === undefined || !mayContinueUnconfirmed(interaction)) throw new AppError('bad_request');
     const account = await deps.accounts.findById(flow.accountId);
     if (account?.status !== 'active') {
       // Nothing was proven, so the account's state is not told; the TAN remains the way in.

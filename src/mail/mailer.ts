@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { createTransport } from 'nodemailer';
-import { DomainError } from '../errors/index.js';
+import { AppError } from '../errors/index.js';
 import type { Locale } from '../i18n/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { DevOutbox } from './dev-outbox.js';
@@ -16,7 +16,7 @@ export interface MailRequest<T extends MailTemplate = MailTemplate> {
 }
 
 export interface Mailer {
-  /** Renders and sends one mail; throws `DomainError('mail_unavailable', 503)` when SMTP keeps failing. */
+  /** Renders and sends one mail; throws `AppError('mail_unavailable')` (503) when SMTP keeps failing. */
   send<T extends MailTemplate>(request: MailRequest<T>): Promise<void>;
   /**
    * Talks to the mail server as a send would (connect, greet, authenticate) without sending,
@@ -69,7 +69,7 @@ export function createMailer({ smtpUrl, mailFrom, logger, outbox, retries = 3, r
         const failure = { template, attempt, ...describeFailure(error) };
         if (attempt >= attempts || !isTransient(error)) {
           log.error(failure, 'mail could not be sent');
-          throw new DomainError('mail_unavailable', 503);
+          throw new AppError('mail_unavailable');
         }
         log.warn(failure, 'mail send failed, retrying');
         await delay(retryDelayMs * 2 ** (attempt - 1));

@@ -1,4 +1,4 @@
-import { DomainError } from '../errors/index.js';
+import { AppError } from '../errors/index.js';
 
 /**
  * What of an unexpected error may go into a log line. Driver and library messages carry
@@ -24,7 +24,7 @@ export function loggableError(error: unknown): Record<string, unknown> {
 const PROGRAMMING_ERRORS = new Set<unknown>([TypeError, ReferenceError, RangeError]);
 
 function hasOwnMessage(error: Error, code: unknown): boolean {
-  if (error instanceof DomainError) return true;
+  if (error instanceof AppError) return true;
   // Node's own TypeErrors (ERR_INVALID_ARG_TYPE...) quote the offending value; their code says enough.
   return code === undefined && PROGRAMMING_ERRORS.has(error.constructor);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { DomainError } from '../../src/errors/index.js';
+import { AppError } from '../../src/errors/index.js';
 import { loggableError } from '../../src/observability/loggable-error.js';
 
 /** Shaped like pg's DatabaseError after knex prefixed the query to its message. */
@@ -27,7 +27,7 @@ describe('loggableError', () => {
   });
 
   test('domain errors keep their own message; plain errors and non-errors keep none', () => {
-    expect(loggableError(new DomainError('mail_unavailable', 503))).toMatchObject({ code: 'mail_unavailable', message: 'mail_unavailable' });
+    expect(loggableError(new AppError('mail_unavailable'))).toMatchObject({ code: 'mail_unavailable', message: 'mail_unavailable' });
     expect(loggableError(new Error('connect ECONNREFUSED 10.0.0.5:5432'))).not.toHaveProperty('message');
     expect(loggableError('a string with a token')).toEqual({ name: 'string' });
   });

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import Koa from 'koa';
 import request from 'supertest';
-import { DomainError } from '../../src/errors/index.js';
+import { AppError } from '../../src/errors/index.js';
 import type { Locale } from '../../src/i18n/index.js';
 import { createDevOutbox } from '../../src/mail/dev-outbox.js';
 import { createMailer } from '../../src/mail/mailer.js';
@@ -87,7 +87,7 @@ describe('mailer over SMTP', () => {
 
     const sending = mailer.send({ to: 'down@example.test', template: 'tan', locale: 'en', data: { tan: '777111', minutes: 10 } });
 
-    await expect(sending).rejects.toBeInstanceOf(DomainError);
+    await expect(sending).rejects.toBeInstanceOf(AppError);
     await expect(sending).rejects.toMatchObject({ code: 'mail_unavailable', status: 503 });
     expect(smtp.countTo('down@example.test')).toBe(0);
     expect(output()).not.toContain('777111');
