@@ -159,4 +159,8 @@ export const de: Record<MessageKey, string> = {
   'activation.done': "Ihr Passwort ist festgelegt. Sie können sich jetzt über Ihre Anwendung anmelden.",
   'initial_password.title': "Neues Passwort wählen",
   'initial_password.intro': "Sie haben sich mit einem Initialpasswort angemeldet. Bitte ersetzen Sie es durch ein eigenes Passwort.",
+  'brand.support': "Unterstützung beim Login: {contact}",
+  'brand.legal': "Rechtliches",
+  'brand.terms': "Nutzungsbedingungen",
+  'brand.privacy': "Datenschutz",
 };

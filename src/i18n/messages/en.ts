@@ -158,6 +158,10 @@ export const en = {
   'activation.done': "Your password is set. You can now sign in from your application.",
   'initial_password.title': "Choose a new password",
   'initial_password.intro': "You signed in with an initial password. Please replace it with a password of your own.",
+  'brand.support': "Help with signing in: {contact}",
+  'brand.legal': "Legal",
+  'brand.terms': "Terms of use",
+  'brand.privacy': "Privacy",
 } as const;
 
 export type MessageKey = keyof typeof en;

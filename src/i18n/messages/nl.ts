@@ -159,4 +159,8 @@ export const nl: Record<MessageKey, string> = {
   'activation.done': "Je wachtwoord is ingesteld. Je kunt nu inloggen via je applicatie.",
   'initial_password.title': "Kies een nieuw wachtwoord",
   'initial_password.intro': "Je bent ingelogd met een initieel wachtwoord. Vervang het door een eigen wachtwoord.",
+  'brand.support': "Hulp bij het inloggen: {contact}",
+  'brand.legal': "Juridisch",
+  'brand.terms': "Gebruiksvoorwaarden",
+  'brand.privacy': "Privacy",
 };
