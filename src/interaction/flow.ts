@@ -101,7 +101,7 @@ export async function sendTanOrExplain(deps: InteractionDeps, ctx: Context, inte
   } catch (error) {
     if (!(error instanceof DomainError) || (error.field !== 'tan' && error.code !== 'mail_unavailable')) throw error;
     const messageVars: Record<string, number> = error.code === 'tan_cooldown' ? { seconds: Number(error.message) } : {};
-    await renderTanPage(ctx, interaction, flow, { errors: { tan: error.code }, messageVars, status: error.status });
+    await renderTanPage(ctx, deps, interaction, flow, { errors: { tan: error.code }, messageVars, status: error.status });
     return false;
   }
 }

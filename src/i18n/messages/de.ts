@@ -108,8 +108,8 @@ export const de: Record<MessageKey, string> = {
   'error.agent_email_mismatch': "Die E-Mail-Adresse, mit der Sie sich anmelden möchten, stimmt leider nicht mit der E-Mail-Adresse überein, die für Ihre Vermittlernummer hinterlegt ist. Bitte kontaktieren Sie Ihren Maklerbetreuer und bitten Sie ihn, die E-Mail-Adresse für Ihre Vermittlernummer zu korrigieren.",
   'error.tan_wrong': "Die TAN ist nicht korrekt. Verbleibende Versuche: {left}.",
   'error.tan_void': "Zu viele Fehleingaben: Diese TAN ist nicht mehr gültig. Bitte fordern Sie eine neue TAN an.",
-  'error.tan_expired': "Diese TAN ist abgelaufen. Bitte fordern Sie eine neue TAN an.",
-  'error.tan_missing': "Für diese Anmeldung gibt es keine gültige TAN (sie wurde verwendet oder ersetzt). Bitte fordern Sie eine neue TAN an.",
+  'error.tan_expired': "Diese TAN ist abgelaufen: Sie ist aus Sicherheitsgründen nur kurze Zeit gültig. Bitte fordern Sie mit „TAN erneut senden“ eine neue TAN an.",
+  'error.tan_missing': "Diese TAN kann nicht mehr verwendet werden: Sie wurde bereits verwendet oder durch eine neuere ersetzt. Bitte geben Sie die TAN aus der neuesten E-Mail ein oder fordern Sie eine neue TAN an.",
   'error.tan_cooldown': "Eine TAN wurde gerade erst gesendet. Bitte warten Sie {seconds} Sekunden, bevor Sie eine neue anfordern.",
   'error.tan_hourly_limit': "Für dieses Konto wurden zu viele TANs angefordert. Bitte versuchen Sie es in einer Stunde erneut oder wenden Sie sich an den Support.",
   'error.mail_unavailable': "Die E-Mail konnte gerade nicht versendet werden. Bitte versuchen Sie es in einigen Minuten mit „TAN erneut senden“ erneut.",
@@ -163,4 +163,7 @@ export const de: Record<MessageKey, string> = {
   'brand.legal': "Rechtliches",
   'brand.terms': "Nutzungsbedingungen",
   'brand.privacy': "Datenschutz",
+  'tan.validity': "Die TAN ist aus Sicherheitsgründen nur für {minutes} Minuten gültig.",
+  'tan.validity_one': "Die TAN ist aus Sicherheitsgründen nur für 1 Minute gültig.",
+  'tan.help_password': "Die E-Mail kann ein bis zwei Minuten dauern. Bitte prüfen Sie auch Ihren Spam-Ordner. Die TAN geht an die für Ihr Konto hinterlegte E-Mail-Adresse; hat sie sich geändert, wenden Sie sich an Ihren Benutzerverwalter oder den Service-Desk. „TAN erneut senden“ schickt Ihnen eine neue.",
 };

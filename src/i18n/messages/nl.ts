@@ -108,8 +108,8 @@ export const nl: Record<MessageKey, string> = {
   'error.agent_email_mismatch': "Het e-mailadres waarmee u wilt inloggen komt niet overeen met het e-mailadres dat bij uw tussenpersoonnummer is vastgelegd. Vraag uw accountmanager het e-mailadres te corrigeren.",
   'error.tan_wrong': "De TAN is niet juist. Resterende pogingen: {left}.",
   'error.tan_void': "Te veel onjuiste pogingen: deze TAN is niet meer geldig. Vraag een nieuwe TAN aan.",
-  'error.tan_expired': "Deze TAN is verlopen. Vraag een nieuwe TAN aan.",
-  'error.tan_missing': "Er is geen geldige TAN voor deze inlogpoging (gebruikt of vervangen). Vraag een nieuwe TAN aan.",
+  'error.tan_expired': "Deze TAN is verlopen: om veiligheidsredenen is hij maar kort geldig. Vraag met \"TAN opnieuw versturen\" een nieuwe TAN aan.",
+  'error.tan_missing': "Deze TAN kan niet meer worden gebruikt: hij is al gebruikt of vervangen door een nieuwere. Vul de TAN uit de nieuwste e-mail in, of vraag een nieuwe TAN aan.",
   'error.tan_cooldown': "Er is zojuist een TAN verstuurd. Wacht {seconds} seconden voordat u een nieuwe aanvraagt.",
   'error.tan_hourly_limit': "Er zijn te veel TANs aangevraagd voor dit account. Probeer het over een uur opnieuw of neem contact op met support.",
   'error.mail_unavailable': "De e-mail kon nu niet worden verstuurd. Probeer het over enkele minuten opnieuw met \"TAN opnieuw versturen\".",
@@ -163,4 +163,7 @@ export const nl: Record<MessageKey, string> = {
   'brand.legal': "Juridisch",
   'brand.terms': "Gebruiksvoorwaarden",
   'brand.privacy': "Privacy",
+  'tan.validity': "Om veiligheidsredenen is de TAN maar {minutes} minuten geldig.",
+  'tan.validity_one': "Om veiligheidsredenen is de TAN maar 1 minuut geldig.",
+  'tan.help_password': "De e-mail kan een of twee minuten duren. Controleer ook uw spammap. De TAN gaat naar het e-mailadres van uw account; is dat veranderd, neem dan contact op met uw gebruikersbeheerder of de servicedesk. Met \"TAN opnieuw versturen\" ontvangt u een nieuwe.",
 };
