@@ -15,6 +15,11 @@ export function isLocale(value: string): value is Locale {
   return (LOCALES as readonly string[]).includes(value);
 }
 
+/** Whether a key names a text (for keys built from request input, which must never show raw). */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
+}
+
 /** Texts of one locale; unknown keys fall back to English, then to the key itself. */
 export function translator(locale: Locale): Translate {
   const catalogue = catalogues[locale] as Record<string, string>;
