@@ -10,7 +10,7 @@ import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp-capture.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 // Every page state in real Chromium: axe finds no serious or critical violation, at 1280 and
-// at 360 px; screenshots of each go to test-artifacts/screenshots/ for a person to compare
+// at 360 px, and nothing scrolls sideways at 320 px; screenshots of each go to test-artifacts/screenshots/ for a person to compare
 // (not pixel-asserted); all axe findings, minor ones too, to test-artifacts/axe-report.json.
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const SCREENSHOTS = join(ARTIFACTS, 'screenshots');
@@ -90,6 +90,9 @@ async function checkPage(page: Page, name: string): Promise<void> {
     expect({ page: name, width, serious: serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`) }).toEqual({ page: name, width, serious: [] });
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
   }
+  // The narrowest phone in use: nothing may need sideways scrolling.
+  await page.setViewportSize({ width: 320, height: 640 });
+  expect({ page: name, overflowsAt320: await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth) }).toEqual({ page: name, overflowsAt320: false });
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 

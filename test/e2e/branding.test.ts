@@ -71,6 +71,13 @@ describe('pages of an interaction', () => {
     expect(res.headers['content-security-policy']).not.toContain('unsafe-inline');
   });
 
+  test('the logout page of a client shows its brand', async () => {
+    const res = await newBrowser().get(`/session/end?client_id=${allianz.clientId}&ui_locales=en`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('alt="Allianz Vermittlerportal"');
+    expect((await newBrowser().get('/session/end?ui_locales=en')).text).toContain('<span class="brand-name">pforte</span>');
+  });
+
   test('the consent page of a third-party client shows its brand', async () => {
     const thirdParty = await registerRelyingParty(app, { name: 'broker-portal', firstParty: false });
     await app.services.clients.updateBrand(thirdParty.clientId, { name: 'Broker Portal' });
