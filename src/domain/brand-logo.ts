@@ -19,7 +19,7 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
  * the whole text, case-insensitively, so they are found wherever they hide.
  */
 const SVG_REFUSALS: ReadonlyArray<[RegExp, string]> = [
-  [/<!DOCTYPE|<!ENTITY/i, 'an SVG logo must not declare a DOCTYPE or entities'],
+  [/<!ENTITY|<!DOCTYPE[^>]*\[/i, 'an SVG logo must not declare entities'],
   [/<\?xml-stylesheet/i, 'an SVG logo must not load stylesheets'],
   [/<(?:[a-z0-9_-]+:)?(?:script|foreignObject|iframe|embed|object|a|set|animate|animateMotion|animateTransform|handler|listener)[\s/>]/i, 'an SVG logo must not contain scripts, links, embedded documents or animations'],
   [/\son[a-z0-9_-]*\s*=/i, 'an SVG logo must not contain event handlers (on...=)'],
@@ -52,7 +52,7 @@ function isPng(bytes: Buffer): boolean {
 function svgText(bytes: Buffer): string | undefined {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
   if (text.includes('\uFFFD') || text.includes('\u0000')) return undefined;
-  // Optional XML declaration and comments, then the root element.
-  const start = text.replace(/^\uFEFF?\s*(<\?xml[^?]*\?>\s*)?(<!--[\s\S]*?-->\s*)*/, '');
+  // Optional XML declaration, comments and a plain DOCTYPE (as design tools write them), then the root element.
+  const start = text.replace(/^\uFEFF?\s*(<\?xml[^?]*\?>\s*)?(<!--[\s\S]*?-->\s*|<!DOCTYPE svg[^[>]*>\s*)*/i, '');
   return /^<svg[\s>]/.test(start) ? text : undefined;
 }
