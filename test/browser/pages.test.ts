@@ -179,6 +179,30 @@ describe('every page state passes axe (no serious or critical violations)', () =
     await context.close();
   }, 120_000);
 
+  test('two clients in one browser, side by side: each tab shows its own logo and colour under the strict CSP', async () => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    const [branded, plain] = [await context.newPage(), await context.newPage()];
+    const refused: string[] = [];
+    for (const page of [branded, plain]) page.on('console', (message) => { if (/Content Security Policy/i.test(message.text())) refused.push(message.text()); });
+    await branded.goto(authorizationUrl(brandedClient));
+    await plain.goto(`${app.url}/demo/login?ui_locales=en`);
+    // The first tab, reloaded after the second started its sign-in, still shows its own brand.
+    await branded.reload();
+    const look = (page: Page) => page.evaluate(() => {
+      const logo = document.querySelector<HTMLImageElement>('img.brand-logo');
+      return {
+        logoWidth: logo?.naturalWidth ?? 0,
+        logoAlt: logo?.alt,
+        button: getComputedStyle(document.querySelector('button[type=submit]')!).backgroundColor,
+        title: document.title,
+      };
+    });
+    expect(await look(branded)).toEqual({ logoWidth: 160, logoAlt: 'ERGO Business Portal', button: 'rgb(255, 204, 0)', title: 'Sign in – ERGO Business Portal' });
+    expect(await look(plain)).toEqual({ logoWidth: 0, logoAlt: undefined, button: 'rgb(11, 92, 173)', title: 'Sign in – pforte' });
+    expect(refused).toEqual([]);
+    await context.close();
+  }, 60_000);
+
   test('consent and set password (with its errors)', async () => {
     const context = await browser.newContext({ locale: 'en-US' });
     const page = await context.newPage();
