@@ -45,7 +45,7 @@ async function createPerson() {
   return { account, email, agentNumber: `60/777/${digits}` };
 }
 
-describe.each(['de', 'en', 'nl'])('pages in %s', (locale) => {
+describe.each(['de', 'en', 'nl', 'de-CH'])('pages in %s', (locale) => {
   const seen: Array<[string, string]> = [];
   const keep = (state: string, html: string) => {
     expect(html).toContain(`<html lang="${locale}">`);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { SUPPORTED_SCOPES } from '../../src/domain/clients.js';
-import { LOCALES } from '../../src/i18n/index.js';
+import { LOCALES, pickLocale, translator } from '../../src/i18n/index.js';
 import { de } from '../../src/i18n/messages/de.js';
 import { en } from '../../src/i18n/messages/en.js';
 import { nl } from '../../src/i18n/messages/nl.js';
@@ -27,16 +27,32 @@ const matches = (pattern: RegExp) => [...new Set(sources.flatMap(({ text }) => [
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 
+const written = ['de', 'nl'] as const;
+
 describe('catalogues', () => {
-  test.each(LOCALES.filter((l) => l !== 'en'))('%s has every English key, none empty, none extra', (locale) => {
+  test.each(written)('%s has every English key, none empty, none extra', (locale) => {
     const catalogue = catalogues[locale]!;
     expect(keys.filter((key) => !(catalogue[key] ?? '').trim())).toEqual([]);
     expect(Object.keys(catalogue).filter((key) => !(key in en))).toEqual([]);
   });
 
-  test.each(LOCALES.filter((l) => l !== 'en'))('%s uses the same placeholders as English', (locale) => {
+  test.each(written)('%s uses the same placeholders as English', (locale) => {
     const differing = keys.filter((key) => placeholders(catalogues[locale]![key]!).join() !== placeholders((en as Record<string, string>)[key]!).join());
     expect(differing).toEqual([]);
+  });
+});
+
+describe('Swiss German (de-CH, winVS)', () => {
+  test('is the German text with ss for ß, chosen by ui_locales or Accept-Language', () => {
+    const swiss = translator('de-CH');
+    const german = translator('de');
+    expect(keys.filter((key) => swiss(key).includes('ß'))).toEqual([]);
+    expect(keys.filter((key) => swiss(key) !== german(key).replace(/ß/g, 'ss'))).toEqual([]);
+    expect(swiss('mail.closing')).toBe('Mit freundlichen Grüssen');
+    expect(pickLocale('de-CH', () => false)).toBe('de-CH');
+    expect(pickLocale('fr-CH de-ch', () => false)).toBe('de-CH');
+    expect(pickLocale('de-AT', () => false)).toBe('de');
+    expect(pickLocale(undefined, (offered) => (offered.includes('de-CH') ? 'de-CH' : false))).toBe('de-CH');
   });
 });
 
