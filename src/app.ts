@@ -5,6 +5,7 @@ import { helpRoutes } from './help/routes.js';
 import { activationRoutes } from './onboarding/routes.js';
 import { loadPrivateJwks } from './domain/signing-keys.js';
 import { assets } from './http/assets.js';
+import { brandingRoutes } from './http/branding.js';
 import { errorPages } from './http/error-pages.js';
 import { localeMiddleware } from './http/locale.js';
 import { healthRoutes } from './http/health.js';
@@ -56,8 +57,15 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
   provider.use(securityHeaders({ isHttps: config.isHttps }));
   provider.use(htmlSafeJson());
   provider.use(localeMiddleware());
+  const branding = brandingRoutes({
+    brandFor: (clientId) => services.clients.brandFor(clientId),
+    brandLogo: (hash) => services.clients.brandLogo(hash),
+    defaults: { supportContact: config.supportContact },
+  });
+  provider.use(branding.context);
   provider.use(errorPages(logger));
   provider.use(assets());
+  provider.use(branding.routes.routes());
   provider.use(providerAutoSubmitPages());
   provider.use(acceptPostAsGet([provider.pathFor('authorization'), provider.pathFor('end_session')]));
   provider.use(healthRoutes({ postgres: () => pingDb(db), redis: () => pingRedis(redis) }).routes());

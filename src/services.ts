@@ -2,6 +2,7 @@ import type { Config } from './config/index.js';
 import { createAccountClaims } from './domain/account-claims.js';
 import { createAccountService } from './domain/accounts.js';
 import { createAuditLog } from './domain/audit.js';
+import { createBranding } from './domain/branding.js';
 import { createClientService } from './domain/clients.js';
 import { createCustomerImport } from './domain/customer-import.js';
 import { createDeviceService } from './domain/devices.js';
@@ -20,6 +21,7 @@ import { createMailer, type Mailer } from './mail/mailer.js';
 import type { Logger } from './observability/logger.js';
 import { endAccountSessions } from './oidc/redis-adapter.js';
 import { createAuditRepo } from './store/pg/audit-repo.js';
+import { createBrandsRepo } from './store/pg/brands-repo.js';
 import { createClientsRepo } from './store/pg/clients-repo.js';
 import type { Db } from './store/pg/db.js';
 import { createDevicesRepo } from './store/pg/devices-repo.js';
@@ -100,6 +102,7 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
       repo: createClientsRepo(db),
       box: createSecretBox(config.keyEncryptionSecret, 'client-secret'),
       audit,
+      branding: createBranding({ repo: createBrandsRepo(db), audit }),
     }),
     tans: createTanService({
       store: createTanStore(redis),

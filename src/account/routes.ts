@@ -10,6 +10,7 @@ import { AppError } from '../errors/index.js';
 import { createCsrf } from '../http/csrf.js';
 import { parseForm } from '../http/form-body.js';
 import { renderPage } from '../http/render.js';
+import { isMessageKey } from '../i18n/index.js';
 
 export interface AccountDeps {
   provider: Provider;
@@ -42,7 +43,7 @@ export function accountRoutes({ provider, config, accounts, devices }: AccountDe
       account: current.account,
       devices: await devices.list(current.account.id),
       csrf: csrf.tokenFor(current.session.jti),
-      notice: typeof ctx.query.done === 'string' && /^[a-z_]{1,32}$/.test(ctx.query.done) ? `account.done.${ctx.query.done}` : undefined,
+      notice: typeof ctx.query.done === 'string' && isMessageKey(`account.done.${ctx.query.done}`) ? `account.done.${ctx.query.done}` : undefined,
     });
   });
 

@@ -4,6 +4,7 @@ import { NotFoundError, ValidationError } from '../errors/index.js';
 import type { ClientRow, ClientsRepo } from '../store/pg/clients-repo.js';
 import { ACR_VALUES, acrRank, type Acr } from './assurance.js';
 import type { AuditLog } from './audit.js';
+import type { BrandInput, Branding } from './branding.js';
 import { clientUriProblem } from './client-uris.js';
 import type { SecretBox } from './secret-box.js';
 
@@ -141,7 +142,15 @@ function validate(input: ClientInput): ValidClient {
   return parsed.data;
 }
 
-export function createClientService({ repo, box, audit }: { repo: ClientsRepo; box: SecretBox; audit: AuditLog }) {
+/** 128 random bits; never starting with '-' or '_', which a command line would take for an option. */
+function newClientId(): string {
+  let id: string;
+  do id = randomBytes(16).toString('base64url');
+  while (!/^[A-Za-z0-9]/.test(id));
+  return id;
+}
+
+export function createClientService({ repo, box, audit, branding }: { repo: ClientsRepo; box: SecretBox; audit: AuditLog; branding: Branding }) {
   const view = (row: ClientRow, secret?: string): ClientView => ({
     client_id: row.client_id,
     ...(secret ? { client_secret: secret } : {}),
@@ -158,7 +167,7 @@ export function createClientService({ repo, box, audit }: { repo: ClientsRepo; b
   return {
     async create(input: ClientInput, actor?: string): Promise<ClientView> {
       const client = validate(input);
-      const clientId = randomBytes(16).toString('base64url');
+      const clientId = newClientId();
       const secret = client.isPublic ? undefined : randomBytes(32).toString('base64url');
       const row = await repo.insert({
         client_id: clientId,
@@ -189,6 +198,12 @@ export function createClientService({ repo, box, audit }: { repo: ClientsRepo; b
       await repo.delete(row.client_id);
       await audit.record('client.deleted', { client_id: row.client_id, actor: actor ?? null });
     },
+
+    /** Sets or removes parts of the client's brand (SPEC 4.11); the rules live in branding.ts. */
+    updateBrand: async (ref: string, input: BrandInput, actor?: string) => branding.set((await resolve(ref)).client_id, input, actor),
+    /** The brand its pages show; undefined for a client without one (or no such client). */
+    brandFor: async (clientId: string) => (isClientId(clientId) ? branding.find(clientId) : undefined),
+    brandLogo: (hash: string) => branding.findLogo(hash),
 
     /** Full oidc-provider metadata including the decrypted secret, for the Client model. */
     async providerMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {

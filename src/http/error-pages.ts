@@ -10,6 +10,10 @@ export function errorPages(logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
+      // A path nothing answered: pforte's page (lang, title, brand), not a bare "Not Found".
+      if (ctx.status === 404 && ctx.body == null && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
+        await renderPage(ctx, 'error', { message: 'error.not_found', status: 404 }, 404);
+      }
     } catch (error) {
       await renderErrorPage(ctx, error, logger);
     }

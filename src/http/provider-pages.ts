@@ -5,24 +5,26 @@ import type { ProviderPages } from '../oidc/provider.js';
 import { renderPage } from './render.js';
 import { CONTENT_SECURITY_POLICY } from './security-headers.js';
 
-function setLocale(ctx: Context): void {
+function setPageContext(ctx: Context): void {
   const uiLocales = (ctx as Partial<KoaContextWithOIDC>).oidc?.params?.ui_locales ?? ctx.query.ui_locales;
   ctx.state.locale = requestLocale(ctx, uiLocales);
+  // A logout or error page the provider can tie to a client shows that client's brand.
+  ctx.state.clientId ??= (ctx as Partial<KoaContextWithOIDC>).oidc?.client?.clientId;
 }
 
 /** The provider's own pages (OAuth errors shown to people, logout) in pforte's look. */
 export const providerPages: ProviderPages = {
   async error(ctx, out) {
-    setLocale(ctx);
+    setPageContext(ctx);
     const status = ctx.status >= 400 ? ctx.status : 400;
     await renderPage(ctx, 'error', { message: 'error.oauth', messageVars: { error: out.error } }, status);
   },
   async logout(ctx, form) {
-    setLocale(ctx);
+    setPageContext(ctx);
     await renderPage(ctx, 'logout', { form, host: ctx.host });
   },
   async loggedOut(ctx) {
-    setLocale(ctx);
+    setPageContext(ctx);
     await renderPage(ctx, 'logged-out');
   },
 };
@@ -63,7 +65,7 @@ export function providerAutoSubmitPages(): Middleware {
     if (!ctx.response.is('html')) return;
     const form = readProviderAutoSubmit(ctx.body);
     if (!form) return;
-    setLocale(ctx);
+    setPageContext(ctx);
     await renderPage(ctx, 'auto-submit', { action: form.action, inputs: form.inputs }, ctx.status);
     // The provider's inline script is gone, and with it the need for its hash.
     ctx.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);

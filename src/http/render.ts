@@ -3,6 +3,7 @@ import ejs from 'ejs';
 import type { Context } from 'koa';
 import { DEFAULT_LOCALE, translator, type Locale } from '../i18n/index.js';
 import { viewsDir } from '../paths.js';
+import { pageBrand } from './branding.js';
 
 export interface PageData {
   [key: string]: unknown;
@@ -21,6 +22,7 @@ export async function renderPage(ctx: Context, page: string, data: PageData = {}
     locale,
     t: translator(locale),
     requestId: ctx.state.requestId,
+    brand: await pageBrand(ctx),
   }, { cache: process.env.NODE_ENV === 'production' });
   ctx.status = status;
   ctx.type = 'html';

@@ -1,6 +1,8 @@
 import type { Middleware } from 'koa';
 
 const CSP_HEADER = 'Content-Security-Policy';
+/** `ctx.state` flag of a non-HTML response that sets a policy of its own (an SVG logo). */
+export const OWN_CSP = 'hasOwnCsp';
 
 /** No inline script of pforte's own: the one script its pages need is a served file. */
 export const CONTENT_SECURITY_POLICY = contentSecurityPolicy([]);
@@ -35,7 +37,7 @@ export function securityHeaders({ isHttps }: { isHttps: boolean }): Middleware {
       ctx.set('X-Frame-Options', 'DENY');
       ctx.set('Cache-Control', 'no-store');
       ctx.set('Pragma', 'no-cache');
-    } else {
+    } else if (!ctx.state[OWN_CSP]) {
       ctx.remove(CSP_HEADER);
     }
   };

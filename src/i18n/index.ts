@@ -2,17 +2,32 @@ import { de } from './messages/de.js';
 import { en, type MessageKey } from './messages/en.js';
 import { nl } from './messages/nl.js';
 
-export const LOCALES = ['de', 'en', 'nl'] as const;
+/** `de-CH` is German as written in Switzerland (winVS): the German texts with ss for ß. */
+export const LOCALES = ['de', 'en', 'nl', 'de-CH'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'de';
 export type { MessageKey };
 
-const catalogues: Record<Locale, Record<MessageKey, string>> = { de, en, nl };
+const swissGerman = Object.fromEntries(Object.entries(de).map(([key, text]) => [key, text.replace(/ß/g, 'ss')])) as Record<MessageKey, string>;
+
+const catalogues: Record<Locale, Record<MessageKey, string>> = { de, en, nl, 'de-CH': swissGerman };
 
 export type Translate = (key: MessageKey | string, vars?: Record<string, string | number>) => string;
 
 export function isLocale(value: string): value is Locale {
   return (LOCALES as readonly string[]).includes(value);
+}
+
+/** A language tag as pforte speaks it: `de-CH` itself, otherwise its base language (`en-GB` is `en`). */
+function localeOf(tag: string): Locale | undefined {
+  if (tag.toLowerCase() === 'de-ch') return 'de-CH';
+  const base = tag.toLowerCase().split('-')[0]!;
+  return isLocale(base) ? base : undefined;
+}
+
+/** Whether a key names a text (for keys built from request input, which must never show raw). */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
 }
 
 /** Texts of one locale; unknown keys fall back to English, then to the key itself. */
@@ -29,10 +44,10 @@ export function translator(locale: Locale): Translate {
 export function pickLocale(uiLocales: unknown, acceptLanguage: (locales: string[]) => string | false): Locale {
   if (typeof uiLocales === 'string') {
     for (const tag of uiLocales.split(' ').slice(0, 10)) {
-      const base = tag.toLowerCase().split('-')[0]!;
-      if (isLocale(base)) return base;
+      const locale = localeOf(tag);
+      if (locale) return locale;
     }
   }
   const accepted = acceptLanguage([...LOCALES]);
-  return accepted && isLocale(accepted) ? accepted : DEFAULT_LOCALE;
+  return (accepted && localeOf(accepted)) || DEFAULT_LOCALE;
 }

@@ -25,6 +25,8 @@ export async function loadInteraction(provider: Provider, ctx: Context): Promise
   }
   ctx.state.locale = requestLocale(ctx, details.params.ui_locales);
   const clientId = String(details.params.client_id);
+  // The pages of this interaction show its client's brand (renderPage).
+  ctx.state.clientId = clientId;
   const client = await provider.Client.find(clientId);
   const clientMetadata: Record<string, unknown> = client?.metadata() ?? {};
   return {

@@ -14,6 +14,7 @@ export interface FlowStore {
   get(uid: string): Promise<FlowState | undefined>;
   set(uid: string, state: FlowState): Promise<void>;
   clear(uid: string): Promise<void>;
+  claimOnce(uid: string, what: string): Promise<boolean>;
 }
 
 /** Everything the hosted login journeys need, passed in (no module singletons). */

@@ -100,7 +100,7 @@ export async function sendTanOrExplain(deps: InteractionDeps, ctx: Context, inte
     return true;
   } catch (error) {
     if (!(error instanceof AppError) || (error.field !== 'tan' && error.code !== 'mail_unavailable')) throw error;
-    await renderTanPage(ctx, interaction, flow, { errors: { tan: error.code }, messageVars: error.vars, status: error.status });
+    await renderTanPage(ctx, deps, interaction, flow, { errors: { tan: error.code }, messageVars: error.vars, status: error.status });
     return false;
   }
 }

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { renderPage } from '../http/render.js';
 import { acrRank } from '../domain/assurance.js';
 import type { InteractionContext } from './context.js';
+import type { FlowState } from './flow.js';
 import { requiredAcr } from './required-acr.js';
 
 export type LoginMethod = 'password' | 'agent';
@@ -16,6 +17,17 @@ export function preferredMethod(ctx: Context, interaction: InteractionContext): 
   if (!isAgentLoginPossible(interaction)) return 'password';
   const candidates = [ctx.query.method, interaction.details.params.login_method, interaction.clientMetadata.login_method];
   return (candidates.find((m) => m === 'password' || m === 'agent') as LoginMethod | undefined) ?? 'password';
+}
+
+/** What the login forms showed when the journey began, so going back keeps the fields (SPEC 4.3). */
+export function formValuesOf(flow: FlowState | undefined): Record<string, string> {
+  if (!flow || flow.stepUpFrom) return {};
+  return {
+    email: flow.email,
+    ...(flow.method === 'agent' && flow.agentNumber ? { agent_number: flow.agentNumber } : {}),
+    ...(flow.remember ? { remember: 'on' } : {}),
+    ...(flow.trustDevice ? { trust: 'on' } : {}),
+  };
 }
 
 interface FormState {

@@ -5,7 +5,7 @@ import { createAgentLogin } from './agent-login.js';
 import { createAbort, createConsent, renderConsentPage } from './consent.js';
 import { loadInteraction } from './context.js';
 import type { InteractionDeps } from './deps.js';
-import { preferredMethod, renderLoginPage } from './login-pages.js';
+import { formValuesOf, preferredMethod, renderLoginPage } from './login-pages.js';
 import { createNewPassword, renderNewPasswordPage } from './new-password.js';
 import { createPasswordLogin } from './password-login.js';
 import { createContinueUnconfirmed, createResendTan, createSubmitTan } from './tan-step.js';
@@ -26,11 +26,12 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     if (interaction.details.prompt.name === 'consent') return renderConsentPage(ctx, interaction);
     const flow = await deps.flows.get(interaction.uid);
     if (flow?.awaitingNewPassword && !ctx.query.method) return renderNewPasswordPage(ctx, deps, interaction);
-    if (flow?.awaitingTan && !ctx.query.method) return renderTanPage(ctx, interaction, flow);
+    if (flow?.awaitingTan && !ctx.query.method) return renderTanPage(ctx, deps, interaction, flow);
     if (!flow && !ctx.query.method && isStepUp(interaction) && (await startStepUp(deps, ctx, interaction))) return;
-    // Choosing a login method (or "correct email address") starts the journey afresh.
-    if (flow) await deps.flows.clear(interaction.uid);
-    return renderLoginPage(ctx, interaction, preferredMethod(ctx, interaction));
+    // Choosing a login method (or "Correct email address") shows its form filled from the
+    // journey so far. Only sending the form changes the journey: a GET (a reload, a prefetch
+    // of the link) changes nothing and mails nothing.
+    return renderLoginPage(ctx, interaction, preferredMethod(ctx, interaction), { values: formValuesOf(flow) });
   });
   // Per-IP limits before any hashing or lookup; a sign-in step that succeeds (a redirect)
   // is given back, agent-number lookups always count (they could enumerate numbers).

@@ -2,7 +2,8 @@ import type { Context } from 'koa';
 import type { Amr } from '../domain/assurance.js';
 import type { InteractionContext } from './context.js';
 import type { InteractionDeps } from './deps.js';
-import { continueFlow } from './flow.js';
+import { continueFlow, type FlowState } from './flow.js';
+import { renderTanPage } from './tan-page.js';
 
 const STEP_UP_REASONS = new Set(['acr_insufficient']);
 const METHODS: readonly Amr[] = ['pwd', 'otp', 'device'];
@@ -25,7 +26,7 @@ export async function startStepUp(deps: InteractionDeps, ctx: Context, interacti
   if (!session || !account || account.status !== 'active') return false;
   const stored = session.uid ? await deps.provider.Session.findByUid(session.uid) : undefined;
   const amr = ((session as { amr?: string[] }).amr ?? []).filter((m): m is Amr => (METHODS as readonly string[]).includes(m));
-  await continueFlow(deps, ctx, interaction, {
+  const flow: FlowState = {
     method: amr.includes('pwd') ? 'password' : 'agent',
     accountId: account.id,
     isDecoy: false,
@@ -37,6 +38,13 @@ export async function startStepUp(deps: InteractionDeps, ctx: Context, interacti
     trustDevice: false,
     awaitingTan: false,
     allowUnconfirmed: false,
-  });
+  };
+  // One TAN mail per interaction: a GET racing the first one (a prefetch, a quick reload)
+  // shows the TAN page of the journey the first one started and sends nothing.
+  if (!(await deps.flows.claimOnce(interaction.uid, 'step-up'))) {
+    await renderTanPage(ctx, deps, interaction, (await deps.flows.get(interaction.uid)) ?? { ...flow, awaitingTan: true });
+    return true;
+  }
+  await continueFlow(deps, ctx, interaction, flow);
   return true;
 }

@@ -32,7 +32,7 @@ export function createSubmitTan(deps: InteractionDeps) {
     const tanField = readField(form, 'tan', 32);
     const trustDevice = readCheckbox(form, 'trust');
     const current = { ...flow, trustDevice };
-    if (tanField.error) return renderTanPage(ctx, interaction, current, { errors: { tan: tanField.error }, status: 400 });
+    if (tanField.error) return renderTanPage(ctx, deps, interaction, current, { errors: { tan: tanField.error }, status: 400 });
 
     const subject = tanSubject(flow);
     const check = await deps.tans.verify({ flowId: interaction.uid, subject, tan: tanField.value!.replace(/\s/g, ''), clientId: interaction.clientId, ip: ctx.ip });
@@ -44,7 +44,7 @@ export function createSubmitTan(deps: InteractionDeps) {
     if (!check.ok) {
       await deps.flows.set(interaction.uid, current);
       const messageVars: Record<string, number> = check.code === 'tan_wrong' ? { left: check.attemptsLeft } : {};
-      return renderTanPage(ctx, interaction, current, { errors: { tan: check.code }, messageVars, status: 400 });
+      return renderTanPage(ctx, deps, interaction, current, { errors: { tan: check.code }, messageVars, status: 400 });
     }
     if (trustDevice && !subject.isDecoy) {
       const { token, expiresAt } = await deps.devices.trust(subject.accountId, ctx.get('user-agent'), { ip: ctx.ip });
@@ -59,7 +59,7 @@ export function createResendTan(deps: InteractionDeps) {
   return async function resendTan(ctx: Context): Promise<void> {
     const { interaction, flow } = await loadTanFlow(deps, ctx);
     await parseForm(ctx);
-    if (await sendTanOrExplain(deps, ctx, interaction, flow)) await renderTanPage(ctx, interaction, flow, { notice: 'tan.resent' });
+    if (await sendTanOrExplain(deps, ctx, interaction, flow)) await renderTanPage(ctx, deps, interaction, flow, { notice: 'tan.resent' });
   };
 }
 
@@ -74,7 +74,7 @@ export function createContinueUnconfirmed(deps: InteractionDeps) {
     const account = await deps.accounts.findById(flow.accountId);
     if (account?.status !== 'active') {
       // Nothing was proven, so the account's state is not told; the TAN remains the way in.
-      return renderTanPage(ctx, interaction, flow, { errors: { tan: 'unconfirmed_unavailable' }, status: 400 });
+      return renderTanPage(ctx, deps, interaction, flow, { errors: { tan: 'unconfirmed_unavailable' }, status: 400 });
     }
     await finishLogin(deps, ctx, interaction, { ...flow, amr: [] });
   };

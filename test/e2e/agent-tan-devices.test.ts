@@ -139,7 +139,7 @@ describe('agent number + email with an emailed TAN', () => {
     const voided = await flow.submit('tan', { tan: wrong }, 400);
     expect(voided.text).toContain('this TAN is no longer valid');
     // The right TAN is void now as well.
-    expect((await flow.submit('tan', { tan }, 400)).text).toContain('There is no valid TAN');
+    expect((await flow.submit('tan', { tan }, 400)).text).toContain('This TAN can no longer be used');
     expect(await app.services.lockout.failures(agent.id, 'otp')).toBe(5);
     const resent = await flow.submit('tan/resend', {}, 200);
     expect(resent.text).toContain('A new TAN has been sent');

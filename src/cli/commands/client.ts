@@ -1,4 +1,7 @@
-import type { Command } from 'commander';
+import { readFileSync, statSync } from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
+import { MAX_LOGO_BYTES } from '../../domain/brand-logo.js';
+import { checkBrandInput, type Brand, type BrandInput } from '../../domain/branding.js';
 import { ACR_VALUES } from '../../domain/assurance.js';
 import { LOGIN_METHODS, SUPPORTED_GRANT_TYPES, SUPPORTED_SCOPES, type ClientInput, type ClientView } from '../../domain/clients.js';
 import type { CliContext } from '../context.js';
@@ -27,9 +30,38 @@ const clientFlags = defineFlags<keyof ClientInput>([
   { flags: '--pkce', field: 'pkceRequired', description: 'require PKCE again', updateOnly: true },
 ]);
 
+/** Reads the logo file, refusing a huge one before reading it; its content is checked by the domain. */
+function readLogo(path: string): Buffer | string {
+  if (path === '') return path;
+  try {
+    if (statSync(path).size > MAX_LOGO_BYTES) throw new InvalidArgumentError(`the logo must be at most ${MAX_LOGO_BYTES / 1024} KiB`);
+    return readFileSync(path);
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw error;
+    throw new InvalidArgumentError('the logo file cannot be read');
+  }
+}
+
+/** The client's brand on the hosted pages (SPEC 4.11); checked by the branding rules. */
+const brandFlags = defineFlags<keyof BrandInput>([
+  { flags: '--brand-name <name>', field: 'name', description: 'name on the hosted pages and the logo\'s alt text ("" removes it)' },
+  { flags: '--brand-logo <file>', field: 'logo', parse: readLogo, description: `PNG or SVG (no scripts or external references), at most ${MAX_LOGO_BYTES / 1024} KiB ("" removes it)` },
+  { flags: '--brand-color <#RRGGBB>', field: 'color', description: 'primary colour of buttons and links ("" removes it)' },
+  { flags: '--support-contact <text>', field: 'supportContact', description: 'who helps with signing in, shown on every page ("" removes it)' },
+  { flags: '--terms-url <url>', field: 'termsUrl', description: 'terms of use, https ("" removes it)' },
+  { flags: '--privacy-url <url>', field: 'privacyUrl', description: 'privacy notice, https ("" removes it)' },
+]);
+
+/**
+ * The brand flags given; an empty value ("") removes that part. (commander turns a parser's
+ * null into "", hence the mapping here rather than in the parsers.)
+ */
+const givenBrand = (command: Command): BrandInput =>
+  Object.fromEntries(Object.entries(brandFlags.given(command)).map(([part, value]) => [part, typeof value === 'string' && value.trim() === '' ? null : value]));
+
 const kind = (client: ClientView) => (client.metadata.token_endpoint_auth_method === 'none' ? 'public' : 'confidential');
 
-function describeClient(client: ClientView): string {
+function describeClient(client: ClientView & { brand?: Brand }): string {
   const m = client.metadata;
   return formatFields({
     client_id: client.client_id,
@@ -49,18 +81,25 @@ function describeClient(client: ClientView): string {
     pkce_required: m.pkce_required,
     backchannel_logout_uri: m.backchannel_logout_uri,
     created_at: client.created_at,
+    ...Object.fromEntries(Object.entries(client.brand ?? {}).map(([part, value]) => [`brand.${part}`, value])),
   });
 }
 
 export function registerClientCommands(program: Command, ctx: CliContext): void {
   const client = program.command('client').description('register and manage relying parties (CLIENT is an id or the unique name)');
 
-  clientFlags
-    .addTo(client.command('create').description('register a client; a confidential client\'s secret is shown only here'), { mode: 'create' })
+  brandFlags.addTo(clientFlags
+    .addTo(client.command('create').description('register a client; a confidential client\'s secret is shown only here'), { mode: 'create' }), { mode: 'create' })
     .option('--json', 'print the result as JSON')
     .action(async (options: OutputOptions, command: Command) => {
       const input = clientFlags.given(command) as ClientInput;
-      const created = await ctx.withRuntime(({ services }) => clientFlags.inFlagTerms(() => services.clients.create(input, ctx.actor)));
+      const brand = givenBrand(command);
+      const created = await ctx.withRuntime(async ({ services }) => {
+        // The brand is checked first: a bad one registers nothing.
+        await brandFlags.inFlagTerms(async () => checkBrandInput(brand));
+        const view = await clientFlags.inFlagTerms(() => services.clients.create(input, ctx.actor));
+        return Object.keys(brand).length === 0 ? view : { ...view, brand: await services.clients.updateBrand(view.client_id, brand, ctx.actor) };
+      });
       printResult(ctx.io, options, created, (c) =>
         [describeClient(c), ...(c.client_secret ? [`client_secret: ${c.client_secret}`, '(store the secret now; it is not shown again)'] : [])].join('\n'),
       );
@@ -83,17 +122,27 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
     .argument('<client>', 'client id or name')
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, options: OutputOptions) => {
-      const shown = await ctx.withRuntime(({ services }) => services.clients.show(ref));
+      const shown = await ctx.withRuntime(async ({ services }) => {
+        const view = await services.clients.show(ref);
+        return { ...view, brand: (await services.clients.brandFor(view.client_id)) ?? {} };
+      });
       printResult(ctx.io, options, shown, describeClient);
     });
 
-  clientFlags
-    .addTo(client.command('update').description('change a client; only the given flags change').argument('<client>', 'client id or name'), { mode: 'update' })
+  brandFlags.addTo(clientFlags
+    .addTo(client.command('update').description('change a client; only the given flags change').argument('<client>', 'client id or name'), { mode: 'update' }), { mode: 'update' })
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, options: OutputOptions, command: Command) => {
       const changes = clientFlags.given(command) as Partial<ClientInput>;
-      if (Object.keys(changes).length === 0) command.error('nothing to change: give at least one flag (see --help)');
-      const updated = await ctx.withRuntime(({ services }) => clientFlags.inFlagTerms(() => services.clients.update(ref, changes, ctx.actor)));
+      const brand = givenBrand(command);
+      if (Object.keys(changes).length === 0 && Object.keys(brand).length === 0) command.error('nothing to change: give at least one flag (see --help)');
+      const updated = await ctx.withRuntime(async ({ services }) => {
+        await brandFlags.inFlagTerms(async () => checkBrandInput(brand));
+        const view = Object.keys(changes).length > 0
+          ? await clientFlags.inFlagTerms(() => services.clients.update(ref, changes, ctx.actor))
+          : await services.clients.show(ref);
+        return { ...view, brand: Object.keys(brand).length > 0 ? await services.clients.updateBrand(view.client_id, brand, ctx.actor) : ((await services.clients.brandFor(view.client_id)) ?? {}) };
+      });
       printResult(ctx.io, options, updated, describeClient);
     });
 

@@ -111,7 +111,7 @@ export const en = {
   'tan.title': "Enter TAN",
   'tan.sent': "We have sent a TAN to {email}. Please enter it here.",
   'tan.sent_agent': "If {email} is the email address registered for this agent number, we have sent a TAN to it. Please enter it here.",
-  'tan.help_title': "You did not receive the email?",
+  'tan.help_title': "Didn't get the email?",
   'tan.help_agent': "Check your spam folder and the address you entered. If the address is not the one registered for your agent number, no email is sent: please ask your broker support to correct the address for your agent number.",
   'tan.unconfirmed_explained': "You can also continue without email confirmation. Note: without a confirmed sign-in, no electronic application submission is possible.",
   'tan.resent': "A new TAN has been sent. Earlier TANs are no longer valid.",
@@ -119,8 +119,8 @@ export const en = {
   'error.agent_email_mismatch': "The email address you want to sign in with does not match the email address registered for your agent number. Please ask your broker support to correct the email address for your agent number.",
   'error.tan_wrong': "The TAN is not correct. Attempts left: {left}.",
   'error.tan_void': "Too many wrong entries: this TAN is no longer valid. Please request a new TAN.",
-  'error.tan_expired': "This TAN has expired. Please request a new TAN.",
-  'error.tan_missing': "There is no valid TAN for this sign-in (it was used or replaced). Please request a new TAN.",
+  'error.tan_expired': "This TAN has expired: for your security it is valid for a short time only. Please request a new TAN with \"Resend TAN\".",
+  'error.tan_missing': "This TAN can no longer be used: it was used already or replaced by a newer one. Please enter the TAN from the newest email, or request a new TAN.",
   'error.tan_cooldown': "A TAN was sent only a moment ago. Please wait {seconds} seconds before requesting a new one.",
   'error.tan_hourly_limit': "Too many TANs were requested for this account. Please try again in an hour or contact support.",
   'error.mail_unavailable': "The email could not be sent right now. Please try again in a few minutes with \"Resend TAN\".",
@@ -170,6 +170,13 @@ export const en = {
   'activation.done': "Your password is set. You can now sign in from your application.",
   'initial_password.title': "Choose a new password",
   'initial_password.intro': "You signed in with an initial password. Please replace it with a password of your own.",
+  'brand.support': "Help with signing in: {contact}",
+  'brand.legal': "Legal",
+  'brand.terms': "Terms of use",
+  'brand.privacy': "Privacy",
+  'tan.validity': "For your security, the TAN is valid for {minutes} minutes only.",
+  'tan.validity_one': "For your security, the TAN is valid for 1 minute only.",
+  'tan.help_password': "The email can take a minute or two. Please also check your spam folder. The TAN goes to the email address registered for your account; if it has changed, ask your user manager or the service desk. \"Resend TAN\" sends a new one.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -15,5 +15,9 @@ export function createFlowStore<T extends object>(redis: RedisClient, ttlSeconds
     async clear(uid: string): Promise<void> {
       await redis.del(key(uid));
     },
+    /** True for the first caller only, per interaction and `what` (e.g. the one step-up mail). */
+    async claimOnce(uid: string, what: string): Promise<boolean> {
+      return (await redis.set(`${key(uid)}:once:${what}`, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
+    },
   };
 }

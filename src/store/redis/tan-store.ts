@@ -6,12 +6,13 @@ import type { RedisClient } from './connect.js';
  * KEYS[1] = TAN hash; ARGV = candidate digest, bound subject, max attempts, now (ms),
  * and "1" to count the attempt without accepting any TAN (during an account lock).
  * Returns {outcome, attempts}: outcome is ok | wrong | void | expired | missing.
+ * An expired TAN is kept (it can no longer match) so that every later try says "expired",
+ * not "used or replaced".
  */
 const REDEEM_SCRIPT = `
 local stored = redis.call('HMGET', KEYS[1], 'digest', 'subject', 'expires')
 if not stored[1] or stored[2] ~= ARGV[2] then return {'missing', 0} end
 if tonumber(stored[3]) <= tonumber(ARGV[4]) then
-  redis.call('DEL', KEYS[1])
   return {'expired', 0}
 end
 local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
@@ -28,6 +29,9 @@ return {'wrong', attempts}
 
 export type RedeemOutcome = 'ok' | 'wrong' | 'void' | 'expired' | 'missing';
 
+/** How long a TAN is remembered after it expired, to tell "expired" from "used or replaced". */
+const EXPIRED_KEPT_SECONDS = 3600;
+
 const keys = {
   tan: (flowId: string) => `pforte:tan:{${flowId}}`,
   cooldown: (cooldownKey: string) => `pforte:tan-cooldown:{${cooldownKey}}`,
@@ -43,7 +47,7 @@ export function createTanStore(redis: RedisClient) {
         .multi()
         .del(key)
         .hset(key, 'digest', entry.digest, 'subject', entry.subject, 'expires', String(entry.expiresAtMs), 'attempts', '0')
-        .expire(key, ttlSeconds)
+        .expire(key, ttlSeconds + EXPIRED_KEPT_SECONDS)
         .exec();
     },
 
