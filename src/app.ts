@@ -10,6 +10,7 @@ import { errorPages } from './http/error-pages.js';
 import { localeMiddleware } from './http/locale.js';
 import { healthRoutes } from './http/health.js';
 import { htmlSafeJson } from './http/html-safe-json.js';
+import { advertiseResponseModes } from './oidc/response-modes.js';
 import { acceptPostAsGet } from './http/post-as-get.js';
 import { providerAutoSubmitPages, providerPages } from './http/provider-pages.js';
 import { createRateLimits } from './http/rate-limit.js';
@@ -56,6 +57,8 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
   provider.use(requestContext(logger));
   provider.use(securityHeaders({ isHttps: config.isHttps }));
   provider.use(htmlSafeJson());
+  // Inside htmlSafeJson: it corrects the discovery object before the JSON is written.
+  provider.use(advertiseResponseModes);
   provider.use(localeMiddleware());
   const branding = brandingRoutes({
     brandFor: (clientId) => services.clients.brandFor(clientId),

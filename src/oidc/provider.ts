@@ -12,7 +12,7 @@ import { loadExistingGrant } from './first-party-grant.js';
 import { pinRequestOriginToIssuer } from './issuer-origin.js';
 import { createOutgoingFetch } from './outgoing-fetch.js';
 import { createRedisAdapterClass } from './redis-adapter.js';
-import { advertiseResponseModes, RESPONSE_MODES } from './response-modes.js';
+import { RESPONSE_MODES } from './response-modes.js';
 import { SCOPE_CLAIMS } from './scope-claims.js';
 import { sessionTtlSeconds } from './session-ttl.js';
 
@@ -164,7 +164,6 @@ export function createProvider({ config, redis, jwks, clientMetadata, accountCla
   provider.proxy = config.trustProxy;
   pinRequestOriginToIssuer(provider, config.issuer);
   enforceRegisteredClientAuthMethod(provider);
-  provider.use(advertiseResponseModes);
   // Only the address the trusted proxy appended counts: the leftmost X-Forwarded-For
   // entries are whatever the client sent, and per-IP limits must not be dodged by a header.
   provider.maxIpsCount = 1;
