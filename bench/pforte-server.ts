@@ -43,7 +43,7 @@ const logger = createLogger({ level: 'silent' });
 const prefix = `bench:${randomBytes(4).toString('hex')}:`;
 const runtime = await openRuntime(config, logger, { keyPrefix: prefix });
 let pgStatements = 0;
-runtime.db.on('query', () => { pgStatements += 1; });
+runtime.db.on('query', (q: { sql: string }) => { pgStatements += 1; if (process.env.BENCH_TRACE_SQL) console.error('SQL', q.sql.slice(0, 90)); });
 const app = await buildApp({ ...runtime, logger });
 server.on('request', app.callback());
 

@@ -100,6 +100,8 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
       repo: createClientsRepo(db),
       box: createSecretBox(config.keyEncryptionSecret, 'client-secret'),
       audit,
+      metadataCacheSeconds: config.clientCacheSeconds,
+      now: nowMs,
     }),
     tans: createTanService({
       store: createTanStore(redis),
