@@ -1,6 +1,7 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { AccountIndex } from '../store/redis/account-index.js';
 import type { RedisClient } from '../store/redis/connect.js';
+import { addToIndex, defineScript } from '../store/redis/script.js';
 
 /** Upper bound for any artifact the provider stores without its own lifetime. */
 const FALLBACK_TTL_SECONDS = 14 * 24 * 3600;
@@ -9,10 +10,31 @@ const FALLBACK_TTL_SECONDS = 14 * 24 * 3600;
  * Atomically marks an artifact consumed: of many parallel redemptions exactly one sees 1.
  * Returns 0 for a missing key, 0 when it was consumed already, 1 when this call consumed it.
  */
-const CONSUME_SCRIPT = `
+const consumeArtifact = defineScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 return redis.call('HSETNX', KEYS[1], 'consumed', ARGV[1])
-`;
+`);
+
+/**
+ * Stores an artifact (a hash {payload}, replacing a consumed one) with its TTL in one
+ * round trip; given the grant's revocation marker (a Grant's own, same hash tag) only
+ * while that is absent. Returns 1 when stored.
+ */
+const saveArtifact = defineScript(`
+if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'payload', ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
+`);
+
+/** Marks a grant revoked and takes its index and the Grant itself (all under the grant's hash tag); returns what was issued under it. */
+const takeRevokedGrant = defineScript(`
+redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
+local issued = redis.call('SMEMBERS', KEYS[2])
+redis.call('DEL', KEYS[2], KEYS[3])
+return issued
+`);
 
 const keys = {
   model: (name: string, id: string) => `pforte:oidc:${name}:{${id}}`,
@@ -34,8 +56,9 @@ const ISSUED_UNDER_GRANT = new Set(['AccessToken', 'AuthorizationCode', 'Refresh
  * oidc-provider adapter for every short-lived model (sessions, interactions, codes,
  * tokens, grants...). Each artifact is a Redis hash {payload, consumed?} with a TTL;
  * a per-grant set indexes what was issued under a grant so revoking it removes all.
- * Keys of one artifact carry their own hash tag, and no command spans two keys, so the
- * adapter works on Redis Cluster.
+ * Each step is one script or command (a save is at most two round trips, its writes sent
+ * together), and every script touches only keys under one hash tag (an artifact's own, or
+ * its grant's), so the adapter works on Redis Cluster.
  */
 export function createRedisAdapterClass(redis: RedisClient, accountIndex?: AccountIndex) {
   return class RedisAdapter implements Adapter {
@@ -43,15 +66,15 @@ export function createRedisAdapterClass(redis: RedisClient, accountIndex?: Accou
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const ttl = expiresIn > 0 ? Math.ceil(expiresIn) : FALLBACK_TTL_SECONDS;
-      // Nothing more is stored under a revoked grant (a race winner's tokens included).
-      const grantId = this.name === 'Grant' ? id : ISSUED_UNDER_GRANT.has(this.name) ? payload.grantId : undefined;
-      if (grantId && (await redis.exists(keys.revoked(grantId)))) return;
       const key = keys.model(this.name, id);
-      await redis.multi().del(key).hset(key, 'payload', JSON.stringify(payload)).expire(key, ttl).exec();
-      const writes: Promise<unknown>[] = [];
-      if (grantId && this.name !== 'Grant') writes.push(indexUnderGrant(redis, grantId, key, ttl));
+      const isGrant = this.name === 'Grant';
+      // Nothing more is stored under a revoked grant (a race winner's tokens included): the
+      // marker check and the index entry are one step on the grant's shard, before the save.
+      const grantId = ISSUED_UNDER_GRANT.has(this.name) ? payload.grantId : undefined;
+      if (grantId && (await addToIndex(redis, [keys.grant(grantId), keys.revoked(grantId)], [key, ttl])) !== 1) return;
+      const writes: Promise<unknown>[] = [saveArtifact(redis, isGrant ? [key, keys.revoked(id)] : [key], [JSON.stringify(payload), ttl])];
       if (payload.uid) writes.push(redis.set(keys.uid(payload.uid), id, 'EX', ttl));
-      if (accountIndex && payload.accountId && (this.name === 'Session' || this.name === 'Grant')) {
+      if (accountIndex && payload.accountId && (this.name === 'Session' || isGrant)) {
         writes.push(accountIndex.add(this.name, payload.accountId, id, ttl));
       }
       if (payload.userCode) writes.push(redis.set(keys.userCode(payload.userCode), id, 'EX', ttl));
@@ -77,7 +100,7 @@ export function createRedisAdapterClass(redis: RedisClient, accountIndex?: Accou
 
     async consume(id: string): Promise<void> {
       const consumedAt = Math.floor(Date.now() / 1000);
-      const won = await redis.eval(CONSUME_SCRIPT, 1, keys.model(this.name, id), consumedAt);
+      const won = await consumeArtifact(redis, [keys.model(this.name, id)], [consumedAt]);
       if (won !== 1) {
         // A lost race is a replay: treat it as the provider treats a replay it sees, and
         // revoke the grant (codes and refresh tokens alike).
@@ -97,23 +120,15 @@ export function createRedisAdapterClass(redis: RedisClient, accountIndex?: Accou
   };
 }
 
-async function indexUnderGrant(redis: RedisClient, grantId: string, key: string, ttl: number): Promise<void> {
-  const grantKey = keys.grant(grantId);
-  await redis.sadd(grantKey, key);
-  // The index lives as long as the longest-lived artifact under it.
-  if ((await redis.ttl(grantKey)) < ttl) await redis.expire(grantKey, ttl);
-}
-
 /**
  * Marks a grant revoked (so nothing new is stored under it), then deletes the grant and
  * every artifact issued under it. An artifact saved between the marker check and the
  * deletion by a concurrent request can survive; the marker keeps that window small.
  */
 export async function revokeGrant(redis: RedisClient, grantId: string): Promise<void> {
-  await redis.set(keys.revoked(grantId), '1', 'EX', FALLBACK_TTL_SECONDS);
-  const grantKey = keys.grant(grantId);
-  const members = await redis.smembers(grantKey);
-  await Promise.all([...members, grantKey, keys.model('Grant', grantId)].map((key) => redis.del(key)));
+  const issued = (await takeRevokedGrant(redis, [keys.revoked(grantId), keys.grant(grantId), keys.model('Grant', grantId)], [FALLBACK_TTL_SECONDS])) as string[];
+  // Each artifact has a hash tag of its own: one DEL each (Redis Cluster).
+  await Promise.all(issued.map((key) => redis.del(key)));
 }
 
 /**
