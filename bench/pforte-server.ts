@@ -36,6 +36,8 @@ const config = loadConfig({
   ISSUER: `http://127.0.0.1:${port}`, DATABASE_URL: dbUrl.href, REDIS_URL, LOG_LEVEL: 'silent',
   COOKIE_SECRETS: randomBytes(32).toString('hex'), KEY_ENCRYPTION_SECRET: randomBytes(32).toString('hex'),
   SMTP_URL: process.env.BENCH_SMTP_URL!, BCRYPT_COST: '4',
+  // Each simulated agent signs in many times a minute: the per-account TAN budget allows it.
+  TAN_MAX_SENDS_PER_HOUR: '1000',
   // Every simulated browser speaks from an address of its own (X-Forwarded-For).
   TRUST_PROXY: 'true',
 });
