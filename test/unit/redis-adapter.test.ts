@@ -157,4 +157,39 @@ describe('Redis adapter for oidc-provider', () => {
     // Access token: index under the grant, save. Session: save, uid, account index.
     expect(names.filter((name) => name !== 'eval')).toHaveLength(5);
   });
+
+  test('an artifact is a plain string (no hash overhead); consuming it adds a marker that expires with it', async () => {
+    const Adapter = createRedisAdapterClass(redis);
+    const refresh = new Adapter('RefreshToken');
+    await refresh.upsert('rt-string', { grantId: 'g-string', accountId: 'a1' } as never, 600);
+    expect(await raw.type(`${prefix}pforte:oidc:RefreshToken:{rt-string}`)).toBe('string');
+    await refresh.consume('rt-string');
+    expect(await refresh.find('rt-string')).toMatchObject({ accountId: 'a1', consumed: expect.any(Number) });
+    const markerTtl = await raw.ttl(`${prefix}pforte:oidc:RefreshToken:{rt-string}:consumed`);
+    expect(markerTtl).toBeGreaterThan(590);
+    expect(markerTtl).toBeLessThanOrEqual(600);
+    // Saving again starts unconsumed, as before.
+    await refresh.upsert('rt-string', { grantId: 'g-string', accountId: 'a1' } as never, 600);
+    expect((await refresh.find('rt-string'))?.consumed).toBeUndefined();
+    await refresh.destroy('rt-string');
+    expect(await raw.exists(`${prefix}pforte:oidc:RefreshToken:{rt-string}`, `${prefix}pforte:oidc:RefreshToken:{rt-string}:consumed`)).toBe(0);
+  });
+
+  test('an artifact stored as a hash by an earlier version is still found, consumed once, and replaced on save', async () => {
+    const Adapter = createRedisAdapterClass(redis);
+    const codes = new Adapter('AuthorizationCode');
+    const legacyKey = 'pforte:oidc:AuthorizationCode:{c-legacy}';
+    await redis.hset(legacyKey, 'payload', JSON.stringify({ grantId: 'g-legacy', accountId: 'a-legacy' }));
+    await redis.expire(legacyKey, 60);
+    expect(await codes.find('c-legacy')).toEqual({ grantId: 'g-legacy', accountId: 'a-legacy' });
+    await codes.consume('c-legacy');
+    expect(await codes.find('c-legacy')).toMatchObject({ consumed: expect.any(Number) });
+    await expect(codes.consume('c-legacy')).rejects.toMatchObject({ error: 'invalid_grant' });
+    const sessions = new Adapter('Session');
+    await redis.hset('pforte:oidc:Session:{s-legacy}', 'payload', JSON.stringify({ accountId: 'a-legacy' }));
+    await sessions.upsert('s-legacy', { accountId: 'a-legacy', uid: 'u-legacy' } as never, 600);
+    expect(await raw.type(`${prefix}pforte:oidc:Session:{s-legacy}`)).toBe('string');
+    expect(await sessions.find('s-legacy')).toMatchObject({ uid: 'u-legacy' });
+  });
 });
+
