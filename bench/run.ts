@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { startSmtpCapture, type SmtpCapture } from '../test/helpers/smtp-capture.js';
 import { BenchBrowser, clientCredentials, exchange, get, refresh, type RelyingParty } from './flows.js';
 import type { FloodAttacker, FloodOrder, FloodReport } from './flood-worker.js';
 import { startServer, type BenchServer } from './ipc.js';
+import { startMailCapture, type MailCapture } from './mail-capture.js';
 
 /**
  * `npm run bench`: pforte (real Postgres, Redis, mail to an in-process SMTP capture) against
@@ -100,7 +100,7 @@ function printResult(r: Result): void {
 }
 
 async function main() {
-  const mail = await startSmtpCapture();
+  const mail = await startMailCapture();
   const [pforte, ceiling] = await Promise.all([
     startServer('./pforte-server.js', { BENCH_SMTP_URL: mail.url }),
     startServer('./ceiling-server.js'),
@@ -174,14 +174,13 @@ function refreshChain(rp: RelyingParty, tokens: { refresh_token?: string }): Op 
 }
 
 /** pforte's agent login: agent number + email, then the TAN from the mail; worker i is agent i. */
-function agentSteps(rp: RelyingParty, mail: SmtpCapture, agents: { email: string; agentNumber: string }[]) {
+function agentSteps(rp: RelyingParty, mail: MailCapture, agents: { email: string; agentNumber: string }[]) {
   const withTan = async (browser: BenchBrowser, worker: number, extra: Record<string, string> = {}) => {
     const agent = agents[worker % agents.length]!;
-    const before = mail.countTo(agent.email);
+    const next = mail.count(agent.email);
     const { location, verifier } = await browser.authorize({ login_method: 'agent' });
     await browser.submit(location, 'agent', { agent_number: agent.agentNumber, email: agent.email });
-    await mail.waitUntil(() => mail.countTo(agent.email) > before, 10_000);
-    const tan = await mail.lastTanFor(agent.email);
+    const tan = await mail.tan(agent.email, next);
     return exchange(rp, await browser.follow(await browser.submit(location, 'tan', { tan, ...extra })), verifier);
   };
   return {
