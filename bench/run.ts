@@ -20,6 +20,7 @@ import { startMailCapture, type MailCapture } from './mail-capture.js';
  *   BENCH_JSON=path        where the JSON goes (default dist/bench/results.json)
  *   BENCH_SPRAY=1          adds the spray scenario to the flood
  *   BENCH_CPU_PROF=dir     a V8 CPU profile of each server (node --cpu-prof)
+ *   BENCH_TRACE_SQL=1, BENCH_TRACE_REDIS=1   print each statement / command pforte sends (stderr)
  */
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = process.env.BENCH_ONLY?.split(',').map((key) => key.trim());
