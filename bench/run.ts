@@ -1,104 +1,251 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import pg from 'pg';
-import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config/index.js';
-import { createLogger } from '../src/observability/logger.js';
-import { openRuntime } from '../src/runtime.js';
+import { BenchBrowser, clientCredentials, exchange, get, refresh, type RelyingParty } from './flows.js';
 import type { FloodAttacker, FloodOrder, FloodReport } from './flood-worker.js';
+import { startServer, type BenchServer } from './ipc.js';
+import { startMailCapture, type MailCapture } from './mail-capture.js';
 
 /**
- * `npm run bench`: a real pforte on a throw-away database of the local Postgres and a
- * private Redis key prefix, measured over loopback. Prints latency percentiles and
- * throughput; nothing here asserts a time.
+ * `npm run bench`: pforte (real Postgres, Redis, mail to an in-process SMTP capture) against
+ * its ceiling, a bare oidc-provider with a Redis adapter and a login that checks nothing
+ * (bench/ceiling-server.ts), each in a child process of its own. Every row alternates short
+ * rounds between the two (A B A B) so machine noise hits both alike, and reports
+ * throughput, the ratio and each server's CPU milliseconds per operation (stable when wall
+ * clock is not). Nothing here asserts a time.
+ *
+ *   BENCH_QUICK=1          one short round each, concurrency 4 only (a smoke run)
+ *   BENCH_ONLY=sso,flood   only these rows (keys as printed in the table)
+ *   BENCH_ROUND_MS=1000    length of one round
+ *   BENCH_JSON=path        where the JSON goes (default dist/bench/results.json)
+ *   BENCH_SPRAY=1          adds the spray scenario to the flood
+ *   BENCH_CPU_PROF=dir     a V8 CPU profile of each server (node --cpu-prof)
+ *   BENCH_TRACE_SQL=1, BENCH_TRACE_REDIS=1   print each statement / command pforte sends (stderr)
  */
-const PG_ADMIN = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const QUICK = process.env.BENCH_QUICK === '1';
+const ONLY = process.env.BENCH_ONLY?.split(',').map((key) => key.trim());
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? (QUICK ? 400 : 1000));
+const ROUNDS = QUICK ? 1 : 2;
+const CONCURRENCY = QUICK ? [4] : [1, 4, 16];
+const PASSWORD = 'Bench-Passw0rd!';
+const FOOTPRINT_LOGINS = QUICK ? 5 : 20;
 
-async function measure(name: string, total: number, concurrency: number, op: () => Promise<void>) {
-  const latencies: number[] = [];
-  let next = 0;
+/** One operation of one simulated client; `prepare` builds one per concurrent worker. */
+type Op = () => Promise<unknown>;
+interface Side {
+  server: BenchServer;
+  prepare?: (workers: number) => Promise<Op[]>;
+  /** Instead of `prepare`: the server runs a round itself and says how many operations it did. */
+  round?: (workers: number, ms: number) => Promise<number>;
+}
+interface Row { key: string; name: string; pforte: Side; ceiling: Side; roundMs?: number }
+
+export interface Result {
+  key: string;
+  name: string;
+  unit: string;
+  concurrency?: number;
+  pforte: number;
+  ceiling: number;
+  ratio: number;
+  pforteCpuMsPerOp?: number;
+  ceilingCpuMsPerOp?: number;
+}
+
+interface Tally { ops: number; seconds: number; cpuMs: number }
+
+async function runRound(side: Side, ops: Op[] | undefined, workers: number, ms: number, tally: Tally): Promise<void> {
+  const cpu0 = await side.server.cpuMs();
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < total) {
-      next += 1;
-      const t0 = performance.now();
-      await op();
-      latencies.push(performance.now() - t0);
+  let done = 0;
+  if (side.round) {
+    done = await side.round(workers, ms);
+  } else {
+    const until = started + ms;
+    await Promise.all(ops!.map(async (op) => {
+      while (performance.now() < until) {
+        await op();
+        done += 1;
+      }
+    }));
+  }
+  tally.seconds += (performance.now() - started) / 1000;
+  tally.cpuMs += (await side.server.cpuMs()) - cpu0;
+  tally.ops += done;
+}
+
+async function measureRow(row: Row): Promise<Result[]> {
+  const results: Result[] = [];
+  for (const workers of CONCURRENCY) {
+    const [pforteOps, ceilingOps] = [await row.pforte.prepare?.(workers), await row.ceiling.prepare?.(workers)];
+    const a: Tally = { ops: 0, seconds: 0, cpuMs: 0 };
+    const b: Tally = { ops: 0, seconds: 0, cpuMs: 0 };
+    for (let round = 0; round < ROUNDS; round += 1) {
+      await runRound(row.pforte, pforteOps, workers, row.roundMs ?? ROUND_MS, a);
+      await runRound(row.ceiling, ceilingOps, workers, row.roundMs ?? ROUND_MS, b);
     }
-  }));
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(1);
-  console.log(`${name.padEnd(56)} n=${total} c=${concurrency}  p50=${pct(0.5)}ms p95=${pct(0.95)}ms p99=${pct(0.99)}ms  ${(total / seconds).toFixed(0)}/s`);
+    const result: Result = {
+      key: row.key, name: row.name, unit: 'ops/s', concurrency: workers,
+      pforte: a.ops / a.seconds, ceiling: b.ops / b.seconds, ratio: (a.ops / a.seconds) / (b.ops / b.seconds),
+      pforteCpuMsPerOp: a.cpuMs / a.ops, ceilingCpuMsPerOp: b.cpuMs / b.ops,
+    };
+    printResult(result);
+    results.push(result);
+  }
+  return results;
+}
+
+const fmt = (value: number | undefined, digits = 0) => value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(value < 10 && digits === 0 ? 1 : digits);
+function printResult(r: Result): void {
+  console.log(`${r.key.padEnd(20)} ${r.name.padEnd(44)} ${(r.concurrency ? `c=${r.concurrency}` : '').padEnd(5)} ${fmt(r.pforte).padStart(8)} ${fmt(r.ceiling).padStart(8)} ${r.ratio.toFixed(2).padStart(6)}  ${fmt(r.pforteCpuMsPerOp, 2).padStart(7)} ${fmt(r.ceilingCpuMsPerOp, 2).padStart(7)}  ${r.unit}`);
 }
 
 async function main() {
-  // Pages and mails render from cached templates, as in production (only rendering reads this;
-  // the configuration below stays the laptop's).
-  process.env.NODE_ENV ??= 'production';
-  const dbName = `pforte_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  const dbUrl = new URL(PG_ADMIN);
-  dbUrl.pathname = `/${dbName}`;
-  const config = loadConfig({
-    ISSUER: `http://127.0.0.1:${port}`, DATABASE_URL: dbUrl.href, REDIS_URL, LOG_LEVEL: 'silent',
-    COOKIE_SECRETS: randomBytes(32).toString('hex'), KEY_ENCRYPTION_SECRET: randomBytes(32).toString('hex'),
-    // The flood scenario speaks for many client addresses through X-Forwarded-For.
-    TRUST_PROXY: 'true',
-  });
-  const logger = createLogger({ level: 'silent' });
-  const prefix = `bench:${randomBytes(4).toString('hex')}:`;
-  const runtime = await openRuntime(config, logger, { keyPrefix: prefix });
+  const mail = await startMailCapture();
+  const [pforte, ceiling] = await Promise.all([
+    startServer('./pforte-server.js', { BENCH_SMTP_URL: mail.url }),
+    startServer('./ceiling-server.js'),
+  ]);
   try {
-    const app = await buildApp({ ...runtime, logger });
-    server.on('request', app.callback());
-    const base = config.issuer;
-    const machine = await runtime.services.clients.create({ name: 'bench-machine', grantTypes: ['client_credentials'] });
-    const web = await runtime.services.clients.create({ name: 'bench-web', redirectUris: ['https://rp.example/cb'], firstParty: true });
-    await runtime.services.accounts.create({ email: 'bench@example.com', password: 'Bench-Passw0rd!' });
-    const basic = `Basic ${Buffer.from(`${machine.client_id}:${machine.client_secret}`).toString('base64')}`;
+    const p = await pforte.call<PforteSetup>('setup');
+    const c = await ceiling.call<{ base: string; web: { id: string; secret: string }; machine: { id: string; secret: string } }>('setup');
+    const pWeb: RelyingParty = { base: p.base, clientId: p.web.id, clientSecret: p.web.secret };
+    const pMachine: RelyingParty = { base: p.base, clientId: p.machine.id, clientSecret: p.machine.secret };
+    const cWeb: RelyingParty = { base: c.base, clientId: c.web.id, clientSecret: c.web.secret };
+    const cMachine: RelyingParty = { base: c.base, clientId: c.machine.id, clientSecret: c.machine.secret };
+    const pSignIn = (email = 'bench@example.com') => new BenchBrowser(pWeb).signIn('password', { email, password: PASSWORD });
+    const cSignIn = () => new BenchBrowser(cWeb).signIn('password', {});
+    const each = (op: Op) => async (workers: number) => Array.from({ length: workers }, () => op);
+    const perWorker = (make: (worker: number) => Promise<Op>) => (workers: number) => Promise.all(Array.from({ length: workers }, (_, i) => make(i)));
+    const agentTan = agentSteps(pWeb, mail, p.agents);
 
-    // BENCH_ONLY=flood runs the password flood alone.
-    if (process.env.BENCH_ONLY !== 'flood') {
-      await measure('GET /.well-known/openid-configuration', 2000, 10, async () => { await (await fetch(`${base}/.well-known/openid-configuration`)).arrayBuffer(); });
-      await measure('POST /token client_credentials', 2000, 10, async () => {
-        const res = await fetch(`${base}/token`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
-        if (res.status !== 200) throw new Error(`token ${res.status}`);
-        await res.arrayBuffer();
-      });
-      const authUrl = `${base}/auth?client_id=${web.client_id}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://rp.example/cb')}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`;
-      await measure('GET /auth -> interaction (new browser)', 2000, 10, async () => {
-        const res = await fetch(authUrl, { redirect: 'manual' });
-        if (res.status !== 303) throw new Error(`auth ${res.status}`);
-        await res.arrayBuffer();
-      });
-      const signIn = signInSteps(base, web.client_id, web.client_secret!);
-      await measure(`full sign-in: password + code exchange (cost ${config.passwords.bcryptCost})`, 40, 2, async () => {
-        await signIn.exchange(await signIn.withPassword(new Map()));
-      });
-      const signedIn = new Map<string, string>();
-      await signIn.exchange(await signIn.withPassword(signedIn));
-      await measure('SSO: signed-in browser, /auth + code exchange', 1000, 10, async () => {
-        await signIn.exchange(await signIn.silently(signedIn));
-      });
-      await measure(`password check (bcrypt cost ${config.passwords.bcryptCost})`, 40, 2, async () => {
-        const { isValid } = await runtime.services.accounts.verifyPassword('bench@example.com', 'Bench-Passw0rd!');
-        if (!isValid) throw new Error('password');
-      });
-    }
-    await passwordFlood(base, web.client_id, web.client_secret!, runtime.services.accounts, config.passwords.bcryptCost);
+    const rows: Row[] = [
+      {
+        key: 'sso', name: 'SSO: /auth -> code -> token (signed in)',
+        pforte: { server: pforte, prepare: perWorker(async () => { const b = new BenchBrowser(pWeb); await b.signIn('password', { email: 'bench@example.com', password: PASSWORD }); return () => b.silently(); }) },
+        ceiling: { server: ceiling, prepare: perWorker(async () => { const b = new BenchBrowser(cWeb); await b.signIn('password', {}); return () => b.silently(); }) },
+      },
+      { key: 'password', name: `password sign-in, bcrypt cost ${p.bcryptCost} (vs no-check)`, pforte: { server: pforte, prepare: each(() => pSignIn()) }, ceiling: { server: ceiling, prepare: each(cSignIn) } },
+      {
+        key: 'password-12', name: 'password sign-in, cost 12 (vs raw bcrypt)', roundMs: ROUND_MS * 2,
+        pforte: { server: pforte, prepare: each(() => pSignIn('slow@example.com')) },
+        ceiling: { server: ceiling, round: (workers, ms) => ceiling.call<number>('bcrypt', { cost: 12, concurrency: workers, ms }) },
+      },
+      { key: 'agent-tan', name: 'agent number + TAN by SMTP (vs no-check)', pforte: { server: pforte, prepare: perWorker(async (i) => () => agentTan.signIn(i)) }, ceiling: { server: ceiling, prepare: each(cSignIn) } },
+      { key: 'agent-device', name: 'agent number, trusted device (vs no-check)', pforte: { server: pforte, prepare: perWorker((i) => agentTan.trustedDevice(i)) }, ceiling: { server: ceiling, prepare: each(cSignIn) } },
+      {
+        key: 'refresh', name: 'refresh_token (rotating)',
+        pforte: { server: pforte, prepare: perWorker(async () => refreshChain(pWeb, await pSignIn())) },
+        ceiling: { server: ceiling, prepare: perWorker(async () => refreshChain(cWeb, await cSignIn())) },
+      },
+      { key: 'client-credentials', name: 'client_credentials', pforte: { server: pforte, prepare: each(() => clientCredentials(pMachine)) }, ceiling: { server: ceiling, prepare: each(() => clientCredentials(cMachine)) } },
+      { key: 'discovery', name: 'discovery document', pforte: { server: pforte, prepare: each(() => get(`${p.base}/.well-known/openid-configuration`)) }, ceiling: { server: ceiling, prepare: each(() => get(`${c.base}/.well-known/openid-configuration`)) } },
+      { key: 'jwks', name: 'JWKS', pforte: { server: pforte, prepare: each(() => get(`${p.base}/jwks`)) }, ceiling: { server: ceiling, prepare: each(() => get(`${c.base}/jwks`)) } },
+    ];
+    const wanted = (key: string) => !ONLY || ONLY.includes(key);
+    console.log(`pforte vs bare oidc-provider on ${cpus().length} cores, rounds of ${ROUND_MS} ms, A B ${ROUNDS > 1 ? 'A B ' : ''}per row`);
+    console.log(`${'row'.padEnd(20)} ${''.padEnd(44)} ${'c'.padEnd(5)} ${'pforte'.padStart(8)} ${'ceiling'.padStart(8)} ${'ratio'.padStart(6)}  ${'CPU ms/op'.padStart(15)}`);
+    const results: Result[] = [];
+    if (wanted('footprint')) results.push(...(await footprint(pforte, ceiling, () => pSignIn(), cSignIn, pWeb, cWeb)));
+    for (const row of rows) if (wanted(row.key)) results.push(...(await measureRow(row)));
+    if (wanted('flood')) results.push(...(await passwordFlood(pWeb)));
+    printSummary(results);
+    const path = process.env.BENCH_JSON ?? new URL('./results.json', import.meta.url).pathname;
+    writeFileSync(path, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, cores: cpus().length, roundMs: ROUND_MS, rounds: ROUNDS, results }, null, 2)}\n`);
+    console.log(`\nJSON: ${path}`);
   } finally {
-    server.close();
-    await runtime.close();
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
+    await Promise.all([pforte.stop(), ceiling.stop()]);
+    await mail.close();
+  }
+}
+
+interface PforteSetup {
+  base: string;
+  web: { id: string; secret: string };
+  machine: { id: string; secret: string };
+  agents: { email: string; agentNumber: string }[];
+  bcryptCost: number;
+}
+
+/** A worker's refresh token chain: each refresh rotates the token the next one uses. */
+function refreshChain(rp: RelyingParty, tokens: { refresh_token?: string }): Op {
+  let current = tokens.refresh_token;
+  if (!current) throw new Error('no refresh token issued');
+  return async () => { current = (await refresh(rp, current!)).refresh_token; };
+}
+
+/** pforte's agent login: agent number + email, then the TAN from the mail; worker i is agent i. */
+function agentSteps(rp: RelyingParty, mail: MailCapture, agents: { email: string; agentNumber: string }[]) {
+  const withTan = async (browser: BenchBrowser, worker: number, extra: Record<string, string> = {}) => {
+    const agent = agents[worker % agents.length]!;
+    const next = mail.count(agent.email);
+    const { location, verifier } = await browser.authorize({ login_method: 'agent' });
+    await browser.submit(location, 'agent', { agent_number: agent.agentNumber, email: agent.email });
+    const tan = await mail.tan(agent.email, next);
+    return exchange(rp, await browser.follow(await browser.submit(location, 'tan', { tan, ...extra })), verifier);
+  };
+  return {
+    signIn: (worker: number) => withTan(new BenchBrowser(rp), worker),
+    /** Trusts a browser once (outside the measurement); each op is then a login without TAN. */
+    async trustedDevice(worker: number): Promise<Op> {
+      const browser = new BenchBrowser(rp);
+      await withTan(browser, worker, { trust: 'on' });
+      const agent = agents[worker % agents.length]!;
+      return async () => {
+        const { location, verifier } = await browser.authorize({ login_method: 'agent', prompt: 'login' });
+        const next = await browser.submit(location, 'agent', { agent_number: agent.agentNumber, email: agent.email });
+        return exchange(rp, await browser.follow(next), verifier);
+      };
+    },
+  };
+}
+
+/**
+ * Per completed login, one after the other: Postgres statements, Redis commands (a script
+ * is one) and Redis bytes, all of them and those still there once the code has expired;
+ * and per SSO flow the statements and commands.
+ */
+async function footprint(pforte: BenchServer, ceiling: BenchServer, pSignIn: Op, cSignIn: Op, pWeb: RelyingParty, cWeb: RelyingParty): Promise<Result[]> {
+  type Counters = { pgStatements: number; redisCommands: number };
+  type Bytes = { all: number; longLived: number };
+  const perLogin = async (server: BenchServer, op: Op) => {
+    await op(); // warm
+    // Measuring bytes sends commands too: outside the counted stretch.
+    const bytes0 = await server.call<Bytes>('redisBytes');
+    const counters0 = await server.call<Counters>('counters');
+    for (let i = 0; i < FOOTPRINT_LOGINS; i += 1) await op();
+    const counters1 = await server.call<Counters>('counters');
+    const bytes1 = await server.call<Bytes>('redisBytes');
+    return {
+      pg: (counters1.pgStatements - counters0.pgStatements) / FOOTPRINT_LOGINS,
+      redis: (counters1.redisCommands - counters0.redisCommands) / FOOTPRINT_LOGINS,
+      bytes: (bytes1.all - bytes0.all) / FOOTPRINT_LOGINS,
+      longLived: (bytes1.longLived - bytes0.longLived) / FOOTPRINT_LOGINS,
+    };
+  };
+  const signedIn = async (rp: RelyingParty, form: Record<string, string>) => { const b = new BenchBrowser(rp); await b.signIn('password', form); return () => b.silently(); };
+  const [pLogin, cLogin] = [await perLogin(pforte, pSignIn), await perLogin(ceiling, cSignIn)];
+  const [pSso, cSso] = [
+    await perLogin(pforte, await signedIn(pWeb, { email: 'bench@example.com', password: PASSWORD })),
+    await perLogin(ceiling, await signedIn(cWeb, {})),
+  ];
+  const row = (key: string, name: string, unit: string, a: number, b: number): Result => ({ key, name, unit, pforte: a, ceiling: b, ratio: b === 0 ? Number.NaN : a / b });
+  const results = [
+    row('footprint', 'Postgres statements per password sign-in', 'statements', pLogin.pg, cLogin.pg),
+    row('footprint', 'Postgres statements per SSO flow', 'statements', pSso.pg, cSso.pg),
+    row('footprint', 'Redis commands per password sign-in', 'commands', pLogin.redis, cLogin.redis),
+    row('footprint', 'Redis commands per SSO flow', 'commands', pSso.redis, cSso.redis),
+    row('footprint', 'Redis bytes per completed login', 'bytes', pLogin.bytes, cLogin.bytes),
+    row('footprint', 'Redis bytes per login once the code expired', 'bytes', pLogin.longLived, cLogin.longLived),
+  ];
+  results.forEach(printResult);
+  return results;
+}
+
+function printSummary(results: Result[]): void {
+  console.log('\n| row | c | pforte | ceiling | ratio | CPU ms/op pforte | CPU ms/op ceiling |\n|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    console.log(`| ${r.name} (${r.unit}) | ${r.concurrency ?? ''} | ${fmt(r.pforte)} | ${fmt(r.ceiling)} | ${Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : '-'} | ${fmt(r.pforteCpuMsPerOp, 2)} | ${fmt(r.ceilingCpuMsPerOp, 2)} |`);
   }
 }
 
@@ -114,32 +261,31 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
  * as many unknown addresses (a botnet spraying: no per-IP or per-account limit applies and
  * every post is a fresh bcrypt; only capacity helps, so a round takes FLOOD_SIZE hashes).
  * For comparison, a burst of as many plain login-page views: what is left of a flood once
- * no password is hashed is the cost of that many requests.
+ * no password is hashed is the cost of that many requests. In the table the ceiling column
+ * holds the unloaded latency, so the ratio is "times slower under the flood".
  * Bounded: at most FLOOD_ROUNDS rounds and about FLOOD_BUDGET_MS per scenario.
  */
 const FLOOD_SIZE = 200;
-const FLOOD_ROUNDS = Number(process.env.BENCH_FLOOD_ROUNDS ?? 12);
-const FLOOD_BUDGET_MS = 25_000;
+const FLOOD_ROUNDS = Number(process.env.BENCH_FLOOD_ROUNDS ?? (QUICK ? 2 : 6));
+const FLOOD_BUDGET_MS = QUICK ? 5_000 : 12_000;
 
-async function passwordFlood(base: string, clientId: string, clientSecret: string, accounts: { create(input: { email: string; password: string }): Promise<unknown> }, cost: number) {
-  await accounts.create({ email: 'flood.victim@example.com', password: 'Victim-Passw0rd!' });
-  await accounts.create({ email: 'real.user@example.com', password: 'Bench-Passw0rd!' });
+async function passwordFlood(rp: RelyingParty): Promise<Result[]> {
   const attackers: FloodAttacker[] = await Promise.all(Array.from({ length: FLOOD_SIZE }, async () => {
-    const jar = new Map<string, string>();
-    const interaction = await signInSteps(base, clientId, clientSecret).open(jar);
-    return { interaction, cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') };
+    const browser = new BenchBrowser(rp);
+    const { location } = await browser.authorize();
+    return { interaction: location, cookie: [...browser.jar].map(([k, v]) => `${k}=${v}`).join('; ') };
   }));
-  const worker = new Worker(new URL('./flood-worker.js', import.meta.url), { workerData: { base, attackers } });
+  const worker = new Worker(new URL('./flood-worker.js', import.meta.url), { workerData: { base: rp.base, attackers } });
   const nextReport = () => new Promise<FloodReport>((resolve) => worker.once('message', resolve));
   let realIp = 1;
   const realSignIn = async () => {
-    const steps = signInSteps(base, clientId, clientSecret, { 'x-forwarded-for': `192.0.2.${realIp++}` }, 'real.user@example.com');
+    const browser = new BenchBrowser(rp, { 'x-forwarded-for': `192.0.2.${realIp++ % 250}` });
     const t0 = performance.now();
-    await steps.exchange(await steps.withPassword(new Map()));
+    await browser.signIn('password', { email: 'real.user@example.com', password: PASSWORD });
     return performance.now() - t0;
   };
   let scenarioNo = 0;
-  const scenario = async (name: string, kind?: FloodOrder['kind']) => {
+  const scenario = async (kind?: FloodOrder['kind']) => {
     scenarioNo += 1;
     const latencies: number[] = [];
     const drains: number[] = [];
@@ -164,75 +310,28 @@ async function passwordFlood(base: string, clientId: string, clientSecret: strin
     latencies.sort((a, b) => a - b);
     drains.sort((a, b) => a - b);
     const answers = [...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}x${n}`).join(' ');
-    const flood = kind ? `  flood answers: ${answers}, all in after ${percentile(drains, 0.5).toFixed(0)}ms (p50)` : '';
-    console.log(`${name.padEnd(56)} rounds=${latencies.length}  p50=${percentile(latencies, 0.5).toFixed(0)}ms p95=${percentile(latencies, 0.95).toFixed(0)}ms${flood}`);
-    return { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95) };
+    return { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), rounds: latencies.length, note: kind ? `flood answers ${answers}, all in after ${percentile(drains, 0.5).toFixed(0)} ms (p50)` : '' };
   };
+  const results: Result[] = [];
   try {
-    console.log(`\npassword flood (bcrypt cost ${cost}): a real sign-in while ${FLOOD_SIZE} wrong-password posts arrive at once`);
-    const alone = await scenario('real sign-in alone');
-    const report = (result: { p50: number; p95: number }) =>
-      console.log(`${''.padEnd(56)} ratio to alone: p50 ${(result.p50 / alone.p50).toFixed(2)}x  p95 ${(result.p95 / alone.p95).toFixed(2)}x`);
-    report(await scenario('flood from one address at one account', 'one-ip'));
-    report(await scenario(`flood from ${FLOOD_SIZE} addresses at one account`, 'many-ips'));
-    // For comparison: the same burst of plain login-page views, without any password work.
-    report(await scenario(`${FLOOD_SIZE} login-page views from ${FLOOD_SIZE} addresses (no password)`, 'pages'));
-    if (process.env.BENCH_SPRAY === '1') report(await scenario(`flood from ${FLOOD_SIZE} addresses at ${FLOOD_SIZE} addresses`, 'spray'));
+    const alone = await scenario();
+    const scenarios: [FloodOrder['kind'], string][] = [
+      ['one-ip', `during ${FLOOD_SIZE} wrong passwords from one address`],
+      ['many-ips', `during ${FLOOD_SIZE} wrong passwords from ${FLOOD_SIZE} addresses`],
+      ['pages', `during ${FLOOD_SIZE} login-page views (no password)`],
+      ...(process.env.BENCH_SPRAY === '1' ? [['spray', `during a spray at ${FLOOD_SIZE} unknown addresses`] as [FloodOrder['kind'], string]] : []),
+    ];
+    for (const [kind, label] of scenarios) {
+      const loaded = await scenario(kind);
+      const result: Result = { key: 'flood', name: `real login p50 ${label}`, unit: 'ms (vs alone)', pforte: loaded.p50, ceiling: alone.p50, ratio: loaded.p50 / alone.p50 };
+      printResult(result);
+      console.log(`${''.padEnd(20)} ${loaded.note}; p95 ${loaded.p95.toFixed(0)} ms vs ${alone.p95.toFixed(0)} ms alone, ${loaded.rounds} rounds`);
+      results.push(result);
+    }
   } finally {
     await worker.terminate();
   }
-}
-
-/** A browser (cookie map) going through pforte's pages, and the relying party's code exchange. */
-function signInSteps(base: string, clientId: string, clientSecret: string, headers: Record<string, string> = {}, email = 'bench@example.com') {
-  const verifier = randomBytes(32).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const redirectUri = 'https://rp.example/cb';
-  const authUrl = `${base}/auth?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid email', redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256' })}`;
-  const go = async (jar: Map<string, string>, url: string, form?: Record<string, string>) => {
-    const res = await fetch(new URL(url, base), {
-      method: form ? 'POST' : 'GET',
-      redirect: 'manual',
-      headers: { ...headers, cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      body: form ? new URLSearchParams(form).toString() : undefined,
-    });
-    for (const cookie of res.headers.getSetCookie()) {
-      const [pair] = cookie.split(';');
-      const eq = pair!.indexOf('=');
-      jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-    }
-    await res.arrayBuffer();
-    return { location: res.headers.get('location') ?? '', status: res.status };
-  };
-  const follow = async (jar: Map<string, string>, location: string) => {
-    let next = location;
-    while (!next.startsWith(redirectUri)) next = (await go(jar, next)).location;
-    return new URL(next).searchParams.get('code')!;
-  };
-  return {
-    async withPassword(jar: Map<string, string>): Promise<string> {
-      const { location: interaction } = await go(jar, authUrl);
-      const answer = await go(jar, `${interaction}/password`, { email, password: 'Bench-Passw0rd!' });
-      if (answer.status !== 303) throw new Error(`password ${answer.status}`);
-      return follow(jar, answer.location);
-    },
-    async silently(jar: Map<string, string>): Promise<string> {
-      return follow(jar, (await go(jar, authUrl)).location);
-    },
-    /** A login page of a fresh interaction (its URL). */
-    async open(jar: Map<string, string>): Promise<string> {
-      return (await go(jar, authUrl)).location;
-    },
-    async exchange(code: string): Promise<void> {
-      const res = await fetch(`${base}/token`, {
-        method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier }).toString(),
-      });
-      if (res.status !== 200) throw new Error(`code exchange ${res.status}`);
-      await res.arrayBuffer();
-    },
-  };
+  return results;
 }
 
 main().catch((error) => {

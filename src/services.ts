@@ -103,6 +103,8 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
       box: createSecretBox(config.keyEncryptionSecret, 'client-secret'),
       audit,
       branding: createBranding({ repo: createBrandsRepo(db), audit }),
+      metadataCacheSeconds: config.clientCacheSeconds,
+      now: nowMs,
     }),
     tans: createTanService({
       store: createTanStore(redis),

@@ -70,6 +70,8 @@ const schema = z.object({
   DEVICE_BIND_BROWSER_MAJOR: bool.default(false),
   STAY_SIGNED_IN_DAYS: int(1, 3650).default(30),
   SESSION_MAX_HOURS: int(1, 24 * 365).default(12),
+  // A client change must be in force on every process within a minute.
+  CLIENT_CACHE_SECONDS: int(0, 59).default(30),
   LOCKOUT_THRESHOLD: int(1, 1000).default(5),
   LOCKOUT_BASE_SECONDS: int(1).default(60),
   LOCKOUT_MAX_SECONDS: int(1).default(900),
@@ -131,6 +133,8 @@ export interface Config {
   };
   readonly devices: { readonly trustDays: number; readonly bindBrowserMajor: boolean };
   readonly session: { readonly staySignedInDays: number; readonly maxHours: number };
+  /** How long a process serves client metadata from memory (0: reads Postgres each time). */
+  readonly clientCacheSeconds: number;
   readonly lockout: {
     readonly threshold: number;
     readonly baseSeconds: number;
@@ -235,6 +239,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv, devSecrets?: DevSecre
     },
     devices: { trustDays: env.DEVICE_TRUST_DAYS, bindBrowserMajor: env.DEVICE_BIND_BROWSER_MAJOR },
     session: { staySignedInDays: env.STAY_SIGNED_IN_DAYS, maxHours: env.SESSION_MAX_HOURS },
+    clientCacheSeconds: env.CLIENT_CACHE_SECONDS,
     lockout: {
       threshold: env.LOCKOUT_THRESHOLD,
       baseSeconds: env.LOCKOUT_BASE_SECONDS,

@@ -7,6 +7,7 @@ import type { AuditLog } from './audit.js';
 import type { BrandInput, Branding } from './branding.js';
 import { clientUriProblem } from './client-uris.js';
 import type { SecretBox } from './secret-box.js';
+import { createTtlCache } from './ttl-cache.js';
 
 export const SUPPORTED_SCOPES = ['openid', 'email', 'profile', 'roles', 'org', 'agent', 'offline_access'] as const;
 export const SUPPORTED_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
@@ -150,7 +151,23 @@ function newClientId(): string {
   return id;
 }
 
-export function createClientService({ repo, box, audit, branding }: { repo: ClientsRepo; box: SecretBox; audit: AuditLog; branding: Branding }) {
+export interface ClientServiceDeps {
+  repo: ClientsRepo;
+  box: SecretBox;
+  audit: AuditLog;
+  branding: Branding;
+  /**
+   * How long a process may serve a client's provider metadata without reading Postgres
+   * (and decrypting the secret) again: the provider looks a client up several times per
+   * sign-in. A change made here is in force here at once, on other processes (the CLI's
+   * changes included) once their entry is older than this.
+   */
+  metadataCacheSeconds?: number;
+  now?: () => number;
+}
+
+export function createClientService({ repo, box, audit, branding, metadataCacheSeconds = 0, now = Date.now }: ClientServiceDeps) {
+  const metadataCache = createTtlCache<Record<string, unknown>>({ ttlMs: metadataCacheSeconds * 1000, now });
   const view = (row: ClientRow, secret?: string): ClientView => ({
     client_id: row.client_id,
     ...(secret ? { client_secret: secret } : {}),
@@ -186,6 +203,7 @@ export function createClientService({ repo, box, audit, branding }: { repo: Clie
         throw new ValidationError({ isPublic: 'a client cannot switch between public and confidential' });
       }
       const updated = await repo.update(row.client_id, { name: client.name, metadata: toMetadata(row.client_id, client) });
+      metadataCache.delete(row.client_id);
       await audit.record('client.updated', { client_id: row.client_id, actor: actor ?? null, detail: { changed: Object.keys(changes) } });
       return view(updated!);
     },
@@ -196,6 +214,7 @@ export function createClientService({ repo, box, audit, branding }: { repo: Clie
     async delete(ref: string, actor?: string): Promise<void> {
       const row = await resolve(ref);
       await repo.delete(row.client_id);
+      metadataCache.delete(row.client_id);
       await audit.record('client.deleted', { client_id: row.client_id, actor: actor ?? null });
     },
 
@@ -208,9 +227,11 @@ export function createClientService({ repo, box, audit, branding }: { repo: Clie
     /** Full oidc-provider metadata including the decrypted secret, for the Client model. */
     async providerMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
       if (!isClientId(clientId)) return undefined;
-      const row = await repo.findById(clientId);
-      if (!row) return undefined;
-      return row.secret_encrypted ? { ...row.metadata, client_secret: box.open(row.secret_encrypted) } : row.metadata;
+      return metadataCache.get(clientId, async () => {
+        const row = await repo.findById(clientId);
+        if (!row) return undefined;
+        return row.secret_encrypted ? { ...row.metadata, client_secret: box.open(row.secret_encrypted) } : row.metadata;
+      });
     },
   };
 }

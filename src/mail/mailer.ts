@@ -53,9 +53,10 @@ function describeFailure(error: unknown): Record<string, unknown> {
 export function createMailer({ smtpUrl, mailFrom, logger, outbox, retries = 3, retryDelayMs = 200 }: MailerOptions): Mailer {
   const log = logger.child({ component: 'mailer' });
   // Timeouts well below nodemailer's minutes-long defaults: a user is waiting for the page.
-  // Query parameters of SMTP_URL still override them.
+  // Pooled: a TAN mail reuses an open connection instead of a new TCP + greeting + EHLO
+  // (+ TLS) exchange while the user waits. Query parameters of SMTP_URL still override all.
   const transport = smtpUrl
-    ? createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 })
+    ? createTransport({ url: smtpUrl, pool: true, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 })
     : undefined;
   const attempts = Math.max(1, retries);
 

@@ -1,21 +1,66 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { AccountIndex } from '../store/redis/account-index.js';
 import type { RedisClient } from '../store/redis/connect.js';
+import { addToIndex, defineScript } from '../store/redis/script.js';
 
 /** Upper bound for any artifact the provider stores without its own lifetime. */
 const FALLBACK_TTL_SECONDS = 14 * 24 * 3600;
+
+/*
+ * An artifact is a string (its JSON payload) with a TTL; consuming it sets a marker key
+ * beside it (same hash tag, same remaining lifetime). A string costs Redis about 130
+ * bytes less than a one-field hash, whose payload is too long for the compact encoding.
+ * Artifacts stored as hashes {payload, consumed?} by earlier versions are still read and
+ * consumed until they expire (at most the longest TTL, 14 days); saving replaces them.
+ */
+
+/**
+ * Stores an artifact, clearing a consumed marker, in one round trip; given the grant's
+ * revocation marker (a Grant's own, same hash tag) only while that is absent. Returns 1
+ * when stored.
+ */
+const saveArtifact = defineScript(`
+if KEYS[3] and redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('DEL', KEYS[2])
+return 1
+`);
+
+/** An artifact's payload and consumed time (false when not consumed), or false when missing. */
+const findArtifact = defineScript(`
+local kind = redis.call('TYPE', KEYS[1])
+if type(kind) == 'table' then kind = kind.ok end
+if kind == 'string' then return { redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]) } end
+if kind == 'hash' then return { redis.call('HGET', KEYS[1], 'payload'), redis.call('HGET', KEYS[1], 'consumed') } end
+return false
+`);
 
 /**
  * Atomically marks an artifact consumed: of many parallel redemptions exactly one sees 1.
  * Returns 0 for a missing key, 0 when it was consumed already, 1 when this call consumed it.
  */
-const CONSUME_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-return redis.call('HSETNX', KEYS[1], 'consumed', ARGV[1])
-`;
+const consumeArtifact = defineScript(`
+local kind = redis.call('TYPE', KEYS[1])
+if type(kind) == 'table' then kind = kind.ok end
+if kind == 'hash' then return redis.call('HSETNX', KEYS[1], 'consumed', ARGV[1]) end
+if kind ~= 'string' then return 0 end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl <= 0 then ttl = tonumber(ARGV[2]) * 1000 end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ttl) then return 1 end
+return 0
+`);
+
+/** Marks a grant revoked and takes its index and the Grant itself (all under the grant's hash tag); returns what was issued under it. */
+const takeRevokedGrant = defineScript(`
+redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
+local issued = redis.call('SMEMBERS', KEYS[2])
+redis.call('DEL', KEYS[2], KEYS[3])
+return issued
+`);
 
 const keys = {
   model: (name: string, id: string) => `pforte:oidc:${name}:{${id}}`,
+  consumed: (name: string, id: string) => `pforte:oidc:${name}:{${id}}:consumed`,
   grant: (grantId: string) => `pforte:oidc:grant:{${grantId}}`,
   revoked: (grantId: string) => `pforte:oidc:grant-revoked:{${grantId}}`,
   uid: (uid: string) => `pforte:oidc:uid:{${uid}}`,
@@ -32,10 +77,11 @@ const ISSUED_UNDER_GRANT = new Set(['AccessToken', 'AuthorizationCode', 'Refresh
 
 /**
  * oidc-provider adapter for every short-lived model (sessions, interactions, codes,
- * tokens, grants...). Each artifact is a Redis hash {payload, consumed?} with a TTL;
+ * tokens, grants...). Each artifact is a string with a TTL (see above);
  * a per-grant set indexes what was issued under a grant so revoking it removes all.
- * Keys of one artifact carry their own hash tag, and no command spans two keys, so the
- * adapter works on Redis Cluster.
+ * Each step is one script or command (a save is at most two round trips, its writes sent
+ * together), and every script touches only keys under one hash tag (an artifact's own, or
+ * its grant's), so the adapter works on Redis Cluster.
  */
 export function createRedisAdapterClass(redis: RedisClient, accountIndex?: AccountIndex) {
   return class RedisAdapter implements Adapter {
@@ -43,15 +89,16 @@ export function createRedisAdapterClass(redis: RedisClient, accountIndex?: Accou
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const ttl = expiresIn > 0 ? Math.ceil(expiresIn) : FALLBACK_TTL_SECONDS;
-      // Nothing more is stored under a revoked grant (a race winner's tokens included).
-      const grantId = this.name === 'Grant' ? id : ISSUED_UNDER_GRANT.has(this.name) ? payload.grantId : undefined;
-      if (grantId && (await redis.exists(keys.revoked(grantId)))) return;
       const key = keys.model(this.name, id);
-      await redis.multi().del(key).hset(key, 'payload', JSON.stringify(payload)).expire(key, ttl).exec();
-      const writes: Promise<unknown>[] = [];
-      if (grantId && this.name !== 'Grant') writes.push(indexUnderGrant(redis, grantId, key, ttl));
+      const isGrant = this.name === 'Grant';
+      // Nothing more is stored under a revoked grant (a race winner's tokens included): the
+      // marker check and the index entry are one step on the grant's shard, before the save.
+      const grantId = ISSUED_UNDER_GRANT.has(this.name) ? payload.grantId : undefined;
+      if (grantId && (await addToIndex(redis, [keys.grant(grantId), keys.revoked(grantId)], [key, ttl])) !== 1) return;
+      const artifactKeys = [key, keys.consumed(this.name, id), ...(isGrant ? [keys.revoked(id)] : [])];
+      const writes: Promise<unknown>[] = [saveArtifact(redis, artifactKeys, [JSON.stringify(payload), ttl])];
       if (payload.uid) writes.push(redis.set(keys.uid(payload.uid), id, 'EX', ttl));
-      if (accountIndex && payload.accountId && (this.name === 'Session' || this.name === 'Grant')) {
+      if (accountIndex && payload.accountId && (this.name === 'Session' || isGrant)) {
         writes.push(accountIndex.add(this.name, payload.accountId, id, ttl));
       }
       if (payload.userCode) writes.push(redis.set(keys.userCode(payload.userCode), id, 'EX', ttl));
@@ -59,10 +106,10 @@ export function createRedisAdapterClass(redis: RedisClient, accountIndex?: Accou
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      const stored = await redis.hgetall(keys.model(this.name, id));
-      if (!stored.payload) return undefined;
-      const payload = JSON.parse(stored.payload) as AdapterPayload;
-      return stored.consumed ? { ...payload, consumed: Number(stored.consumed) } : payload;
+      const stored = (await findArtifact(redis, [keys.model(this.name, id), keys.consumed(this.name, id)], [])) as [string | null, string | null] | null;
+      if (!stored?.[0]) return undefined;
+      const payload = JSON.parse(stored[0]) as AdapterPayload;
+      return stored[1] ? { ...payload, consumed: Number(stored[1]) } : payload;
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
@@ -77,7 +124,7 @@ export function createRedisAdapterClass(redis: RedisClient, accountIndex?: Accou
 
     async consume(id: string): Promise<void> {
       const consumedAt = Math.floor(Date.now() / 1000);
-      const won = await redis.eval(CONSUME_SCRIPT, 1, keys.model(this.name, id), consumedAt);
+      const won = await consumeArtifact(redis, [keys.model(this.name, id), keys.consumed(this.name, id)], [consumedAt, FALLBACK_TTL_SECONDS]);
       if (won !== 1) {
         // A lost race is a replay: treat it as the provider treats a replay it sees, and
         // revoke the grant (codes and refresh tokens alike).
@@ -88,7 +135,7 @@ export function createRedisAdapterClass(redis: RedisClient, accountIndex?: Accou
     }
 
     async destroy(id: string): Promise<void> {
-      await redis.del(keys.model(this.name, id));
+      await redis.del(keys.model(this.name, id), keys.consumed(this.name, id));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
@@ -97,23 +144,15 @@ export function createRedisAdapterClass(redis: RedisClient, accountIndex?: Accou
   };
 }
 
-async function indexUnderGrant(redis: RedisClient, grantId: string, key: string, ttl: number): Promise<void> {
-  const grantKey = keys.grant(grantId);
-  await redis.sadd(grantKey, key);
-  // The index lives as long as the longest-lived artifact under it.
-  if ((await redis.ttl(grantKey)) < ttl) await redis.expire(grantKey, ttl);
-}
-
 /**
  * Marks a grant revoked (so nothing new is stored under it), then deletes the grant and
  * every artifact issued under it. An artifact saved between the marker check and the
  * deletion by a concurrent request can survive; the marker keeps that window small.
  */
 export async function revokeGrant(redis: RedisClient, grantId: string): Promise<void> {
-  await redis.set(keys.revoked(grantId), '1', 'EX', FALLBACK_TTL_SECONDS);
-  const grantKey = keys.grant(grantId);
-  const members = await redis.smembers(grantKey);
-  await Promise.all([...members, grantKey, keys.model('Grant', grantId)].map((key) => redis.del(key)));
+  const issued = (await takeRevokedGrant(redis, [keys.revoked(grantId), keys.grant(grantId), keys.model('Grant', grantId)], [FALLBACK_TTL_SECONDS])) as string[];
+  // Each artifact has a hash tag of its own: one DEL each (Redis Cluster).
+  await Promise.all(issued.map((key) => redis.del(key)));
 }
 
 /**

@@ -102,7 +102,8 @@ describe('when a query fails, the log names the error by its code only', () => {
   const entries = (requestId: string) => brokenLog.entries().filter((e) => e.requestId === requestId && e.level === 50);
 
   beforeAll(async () => {
-    broken = await startTestApp({ LOG_LEVEL: 'info' }, { logDestination: brokenLog });
+    // No client cache: /auth must read the clients table that a test renames away.
+    broken = await startTestApp({ LOG_LEVEL: 'info', CLIENT_CACHE_SECONDS: '0' }, { logDestination: brokenLog });
     brokenRp = await registerRelyingParty(broken);
   });
   afterAll(() => broken?.close());

@@ -22,6 +22,8 @@ export interface SmtpCapture {
   /** Resolves once `condition` holds (checked now and at each arrival), for mails sent in the background. */
   waitUntil(condition: () => boolean, timeoutMs?: number): Promise<void>;
   clear(): void;
+  /** How many SMTP connections clients have opened so far. */
+  connectionCount(): number;
   /** The next `count` mails are refused with `451` (temporary failure), as a mail server in trouble would. */
   failNext(count: number): void;
   close(): Promise<void>;
@@ -49,11 +51,16 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
   const messages: CapturedMail[] = [];
   const arrivals = new Set<() => void>();
   let failures = 0;
+  let connections = 0;
 
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onConnect(_session, callback) {
+      connections += 1;
+      callback();
+    },
     onData(stream, session, callback) {
       if (failures > 0) {
         failures--;
@@ -116,6 +123,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
     async lastTanFor(email, timeoutMs) {
       return extractTan(await lastTo(email, timeoutMs));
     },
+    connectionCount: () => connections,
     countTo(email) {
       return messages.filter((mail) => isTo(mail, email)).length;
     },

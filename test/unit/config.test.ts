@@ -53,4 +53,10 @@ describe('limits and lockout budgets', () => {
     expect(() => loadConfig({ LOCKOUT_THRESHOLD: '10', LOCKOUT_HARD_LIMIT: '10' }, secrets)).toThrow(/LOCKOUT_HARD_LIMIT/);
     expect(() => loadConfig({ RATE_LIMIT_PASSWORD_PER_IP_PER_MINUTE: '0' }, secrets)).toThrow(/RATE_LIMIT_PASSWORD_PER_IP_PER_MINUTE/);
   });
+
+  test('client metadata is cached for 30 s by default; a minute or more is refused (changes must reach every process within 60 s)', () => {
+    expect(loadConfig({}, secrets).clientCacheSeconds).toBe(30);
+    expect(loadConfig({ CLIENT_CACHE_SECONDS: '0' }, secrets).clientCacheSeconds).toBe(0);
+    expect(() => loadConfig({ CLIENT_CACHE_SECONDS: '60' }, secrets)).toThrow(/CLIENT_CACHE_SECONDS/);
+  });
 });

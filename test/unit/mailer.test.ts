@@ -33,6 +33,19 @@ describe('mailer over SMTP', () => {
   afterAll(() => smtp.close());
   beforeEach(() => smtp.clear());
 
+  test('mails one after the other share one SMTP connection (no new handshake while a user waits)', async () => {
+    const { logger } = memoryLogger();
+    const mailer = createMailer({ smtpUrl: smtp.url, mailFrom: FROM, logger });
+    const before = smtp.connectionCount();
+    try {
+      for (const n of [1, 2, 3]) await mailer.send({ to: `pooled-${n}@example.test`, template: 'tan', locale: 'en', data: { tan: '123456', minutes: 15, name: 'Sam' } });
+      expect(smtp.countTo('pooled-3@example.test')).toBe(1);
+      expect(smtp.connectionCount() - before).toBe(1);
+    } finally {
+      mailer.close();
+    }
+  });
+
   const cases: Array<[Locale, string, RegExp]> = [
     ['de', 'Ihre TAN für die Anmeldung', /15 Minuten gültig/],
     ['en', 'Your sign-in TAN', /valid for 15 minutes/],

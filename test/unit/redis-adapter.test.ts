@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { createRedisAdapterClass } from '../../src/oidc/redis-adapter.js';
+import { createRedisAdapterClass, endAccountSessions } from '../../src/oidc/redis-adapter.js';
+import { createAccountIndex } from '../../src/store/redis/account-index.js';
 import { TEST_REDIS_URL } from '../helpers/database.js';
 
 const prefix = `test:${randomBytes(6).toString('hex')}:`;
@@ -105,4 +106,90 @@ describe('Redis adapter for oidc-provider', () => {
     await interactions.upsert('i2', { grantId: 'g-old' } as never, 600);
     expect(await interactions.find('i2')).toBeDefined();
   });
+
+  test('every command and transaction touches keys of one hash tag only (Redis Cluster)', async () => {
+    /** The hash tag Redis Cluster places a key by: the first non-empty {...}. */
+    const tagOf = (key: string) => /\{([^}]+)\}/.exec(key)?.[1] ?? key;
+    const spans: string[][] = [];
+    let transaction: Set<string> | undefined;
+    const original = redis.sendCommand.bind(redis);
+    redis.sendCommand = ((command: Parameters<Redis['sendCommand']>[0], ...rest: never[]) => {
+      const tags = command.getKeys().map((key) => tagOf(String(key)));
+      if (command.name === 'multi') transaction = new Set();
+      else if (command.name === 'exec') { spans.push([...transaction!]); transaction = undefined; }
+      else if (transaction) tags.forEach((tag) => transaction!.add(tag));
+      else spans.push([...new Set(tags)]);
+      return original(command, ...rest);
+    }) as Redis['sendCommand'];
+    try {
+      const accountIndex = createAccountIndex(redis);
+      const Adapter = createRedisAdapterClass(redis, accountIndex);
+      await new Adapter('Session').upsert('s-tag', { uid: 'u-tag', accountId: 'a-tag' } as never, 600);
+      await new Adapter('Grant').upsert('g-tag', { accountId: 'a-tag' } as never, 600);
+      await new Adapter('AuthorizationCode').upsert('c-tag', { grantId: 'g-tag' } as never, 60);
+      await new Adapter('AccessToken').upsert('at-tag', { grantId: 'g-tag' } as never, 600);
+      await new Adapter('AuthorizationCode').consume('c-tag');
+      await new Adapter('Session').findByUid('u-tag');
+      await new Adapter('AccessToken').revokeByGrantId('g-tag');
+      await new Adapter('Grant').upsert('g-tag2', { accountId: 'a-tag' } as never, 600);
+      expect(await endAccountSessions(redis, accountIndex, 'a-tag')).toEqual({ sessions: 1, grants: 2 });
+    } finally {
+      redis.sendCommand = original;
+    }
+    expect(spans.length).toBeGreaterThan(10);
+    expect(spans.filter((tags) => tags.length > 1)).toEqual([]);
+  });
+
+  test('a save is one round trip for the artifact, plus one for its grant', async () => {
+    const names: string[] = [];
+    const original = redis.sendCommand.bind(redis);
+    redis.sendCommand = ((command: Parameters<Redis['sendCommand']>[0], ...rest: never[]) => {
+      names.push(command.name);
+      return original(command, ...rest);
+    }) as Redis['sendCommand'];
+    try {
+      const Adapter = createRedisAdapterClass(redis, createAccountIndex(redis));
+      await new Adapter('AccessToken').upsert('at-count', { grantId: 'g-count' } as never, 600);
+      await new Adapter('Session').upsert('s-count', { uid: 'u-count', accountId: 'a-count' } as never, 600);
+    } finally {
+      redis.sendCommand = original;
+    }
+    // Access token: index under the grant, save. Session: save, uid, account index.
+    expect(names.filter((name) => name !== 'eval')).toHaveLength(5);
+  });
+
+  test('an artifact is a plain string (no hash overhead); consuming it adds a marker that expires with it', async () => {
+    const Adapter = createRedisAdapterClass(redis);
+    const refresh = new Adapter('RefreshToken');
+    await refresh.upsert('rt-string', { grantId: 'g-string', accountId: 'a1' } as never, 600);
+    expect(await raw.type(`${prefix}pforte:oidc:RefreshToken:{rt-string}`)).toBe('string');
+    await refresh.consume('rt-string');
+    expect(await refresh.find('rt-string')).toMatchObject({ accountId: 'a1', consumed: expect.any(Number) });
+    const markerTtl = await raw.ttl(`${prefix}pforte:oidc:RefreshToken:{rt-string}:consumed`);
+    expect(markerTtl).toBeGreaterThan(590);
+    expect(markerTtl).toBeLessThanOrEqual(600);
+    // Saving again starts unconsumed, as before.
+    await refresh.upsert('rt-string', { grantId: 'g-string', accountId: 'a1' } as never, 600);
+    expect((await refresh.find('rt-string'))?.consumed).toBeUndefined();
+    await refresh.destroy('rt-string');
+    expect(await raw.exists(`${prefix}pforte:oidc:RefreshToken:{rt-string}`, `${prefix}pforte:oidc:RefreshToken:{rt-string}:consumed`)).toBe(0);
+  });
+
+  test('an artifact stored as a hash by an earlier version is still found, consumed once, and replaced on save', async () => {
+    const Adapter = createRedisAdapterClass(redis);
+    const codes = new Adapter('AuthorizationCode');
+    const legacyKey = 'pforte:oidc:AuthorizationCode:{c-legacy}';
+    await redis.hset(legacyKey, 'payload', JSON.stringify({ grantId: 'g-legacy', accountId: 'a-legacy' }));
+    await redis.expire(legacyKey, 60);
+    expect(await codes.find('c-legacy')).toEqual({ grantId: 'g-legacy', accountId: 'a-legacy' });
+    await codes.consume('c-legacy');
+    expect(await codes.find('c-legacy')).toMatchObject({ consumed: expect.any(Number) });
+    await expect(codes.consume('c-legacy')).rejects.toMatchObject({ error: 'invalid_grant' });
+    const sessions = new Adapter('Session');
+    await redis.hset('pforte:oidc:Session:{s-legacy}', 'payload', JSON.stringify({ accountId: 'a-legacy' }));
+    await sessions.upsert('s-legacy', { accountId: 'a-legacy', uid: 'u-legacy' } as never, 600);
+    expect(await raw.type(`${prefix}pforte:oidc:Session:{s-legacy}`)).toBe('string');
+    expect(await sessions.find('s-legacy')).toMatchObject({ uid: 'u-legacy' });
+  });
 });
+

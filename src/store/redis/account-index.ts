@@ -1,4 +1,5 @@
 import type { RedisClient } from './connect.js';
+import { addToIndex } from './script.js';
 
 /**
  * Which provider sessions and grants belong to an account, so "end everything of this
@@ -14,8 +15,7 @@ const keys = {
 export type IndexedModel = 'Session' | 'Grant';
 
 async function addMember(redis: RedisClient, key: string, member: string, ttlSeconds: number): Promise<void> {
-  await redis.sadd(key, member);
-  if ((await redis.ttl(key)) < ttlSeconds) await redis.expire(key, ttlSeconds);
+  await addToIndex(redis, [key], [member, ttlSeconds]);
 }
 
 export function createAccountIndex(redis: RedisClient) {

@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import bcrypt from 'bcrypt';
+import pg from 'pg';
+import { countRedisCommands, deleteKeys, redisBytes } from './redis-footprint.js';
+import { serveCommands } from './ipc.js';
+
+/**
+ * pforte as the bench measures it: a child process of its own (so its CPU is its own) on
+ * a throw-away database of the local Postgres and a private Redis key prefix, sending mail
+ * to the bench's SMTP capture. Answers the bench's commands (see `serveCommands`).
+ */
+const PG_ADMIN = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PASSWORD = 'Bench-Passw0rd!';
+export const BENCH_AGENTS = 16;
+
+const redisCommands = countRedisCommands();
+// Pages and mails render from cached templates, as in production.
+process.env.NODE_ENV ??= 'production';
+const { buildApp } = await import('../src/app.js');
+const { loadConfig } = await import('../src/config/index.js');
+const { createLogger } = await import('../src/observability/logger.js');
+const { openRuntime } = await import('../src/runtime.js');
+
+const dbName = `pforte_bench_${randomBytes(4).toString('hex')}`;
+const admin = new pg.Client({ connectionString: PG_ADMIN });
+await admin.connect();
+await admin.query(`create database ${dbName}`);
+const server = createServer();
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const port = (server.address() as { port: number }).port;
+const dbUrl = new URL(PG_ADMIN);
+dbUrl.pathname = `/${dbName}`;
+const config = loadConfig({
+  ISSUER: `http://127.0.0.1:${port}`, DATABASE_URL: dbUrl.href, REDIS_URL, LOG_LEVEL: 'silent',
+  COOKIE_SECRETS: randomBytes(32).toString('hex'), KEY_ENCRYPTION_SECRET: randomBytes(32).toString('hex'),
+  SMTP_URL: process.env.BENCH_SMTP_URL!, BCRYPT_COST: '4',
+  // Each simulated agent signs in many times a minute: the per-account TAN budget allows it.
+  TAN_MAX_SENDS_PER_HOUR: '1000',
+  // Every simulated browser speaks from an address of its own (X-Forwarded-For).
+  TRUST_PROXY: 'true',
+});
+const logger = createLogger({ level: 'silent' });
+const prefix = `bench:${randomBytes(4).toString('hex')}:`;
+const runtime = await openRuntime(config, logger, { keyPrefix: prefix });
+let pgStatements = 0;
+runtime.db.on('query', (q: { sql: string }) => { pgStatements += 1; if (process.env.BENCH_TRACE_SQL) console.error('SQL', q.sql.slice(0, 90)); });
+const app = await buildApp({ ...runtime, logger });
+server.on('request', app.callback());
+
+const { services } = runtime;
+const machine = await services.clients.create({ name: 'bench-machine', grantTypes: ['client_credentials'] });
+const web = await services.clients.create({ name: 'bench-web', redirectUris: ['https://rp.example/cb'], firstParty: true });
+for (const email of ['bench@example.com', 'flood.victim@example.com', 'real.user@example.com']) {
+  await services.accounts.create({ email, password: PASSWORD });
+}
+// The default-cost row: an account whose stored hash has bcrypt's default cost (12).
+const slow = await services.accounts.create({ email: 'slow@example.com', password: PASSWORD });
+await runtime.db('accounts').where({ id: slow.id }).update({ password_hash: await bcrypt.hash(PASSWORD, 12) });
+const agents: { email: string; agentNumber: string }[] = [];
+for (let i = 0; i < BENCH_AGENTS; i += 1) {
+  const digits = String(1000 + i);
+  const email = `agent${digits}@example.com`;
+  await services.accounts.create({ email, agentNumber: `60/123/${digits}` });
+  agents.push({ email, agentNumber: `60/123/${digits}` });
+}
+
+serveCommands({
+  setup: () => ({
+    base: config.issuer,
+    machine: { id: machine.client_id, secret: machine.client_secret },
+    web: { id: web.client_id, secret: web.client_secret },
+    agents,
+    bcryptCost: config.passwords.bcryptCost,
+  }),
+  counters: () => ({ pgStatements, redisCommands: redisCommands() }),
+  redisBytes: () => redisBytes(REDIS_URL, prefix),
+  async stop() {
+    server.closeAllConnections();
+    server.close();
+    await runtime.close();
+    await deleteKeys(REDIS_URL, prefix);
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  },
+});
+process.send!({ id: 0, result: 'ready' });

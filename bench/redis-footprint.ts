@@ -1,0 +1,55 @@
+import { Redis } from 'ioredis';
+
+/**
+ * What a bench server costs Redis: commands sent by every client of this process (a
+ * script counts as one: one round trip), and the bytes (MEMORY USAGE) of its keys.
+ */
+export function countRedisCommands(): () => number {
+  let sent = 0;
+  const original = Redis.prototype.sendCommand;
+  Redis.prototype.sendCommand = function (this: Redis, ...args: Parameters<Redis['sendCommand']>) {
+    sent += 1;
+    if (process.env.BENCH_TRACE_REDIS) console.error('REDIS', args[0].name, String(args[0].args[0] ?? '').replace(/[0-9a-f]{8}/, '').slice(0, 70));
+    return original.apply(this, args);
+  } as Redis['sendCommand'];
+  return () => sent;
+}
+
+/** Bytes of all keys under `prefix`, and of those that outlive an authorization code (60 s). */
+export async function redisBytes(url: string, prefix: string): Promise<{ all: number; longLived: number; keys: number }> {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    let all = 0;
+    let longLived = 0;
+    let keys = 0;
+    do {
+      const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      for (const key of batch) {
+        const [bytes, pttl] = await Promise.all([redis.memory('USAGE', key, 'SAMPLES', 0), redis.pttl(key)]);
+        keys += 1;
+        all += Number(bytes ?? 0);
+        if (pttl === -1 || pttl > 60_000) longLived += Number(bytes ?? 0);
+      }
+    } while (cursor !== '0');
+    return { all, longLived, keys };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Removes a bench server's keys when it stops (sessions and grants live for days). */
+export async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (batch.length > 0) await redis.del(...batch);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
