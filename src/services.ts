@@ -13,6 +13,7 @@ import { createPasswordHasher } from './domain/passwords.js';
 import { createRoleService } from './domain/roles.js';
 import { createSecretBox, deriveKey } from './domain/secret-box.js';
 import { createSignOut } from './domain/sign-out.js';
+import { createSigningKeyring } from './domain/signing-keyring.js';
 import { createTanService } from './domain/tans.js';
 import { createDevOutbox } from './mail/dev-outbox.js';
 import { DEFAULT_LOCALE } from './i18n/index.js';
@@ -98,7 +99,7 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
     accountClaims: createAccountClaims(directory),
     clients: createClientService({
       repo: createClientsRepo(db),
-      box: createSecretBox(config.keyEncryptionSecret, 'client-secret'),
+      box: createSecretBox(config.keyEncryptionSecrets, 'client-secret'),
       audit,
     }),
     tans: createTanService({
@@ -117,10 +118,11 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
       hmacKey: deriveKey(config.keyEncryptionSecret, 'device-token'),
       clock,
     }),
-    signingKeys: {
+    signingKeys: createSigningKeyring({
       repo: createSigningKeysRepo(db),
-      box: createSecretBox(config.keyEncryptionSecret, 'signing-key'),
-    },
+      box: createSecretBox(config.keyEncryptionSecrets, 'signing-key'),
+      audit,
+    }),
   };
 }
 

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { projectRoot } from '../paths.js';
 import { registerClientCommands } from './commands/client.js';
 import { registerCustomerCommands } from './commands/customers.js';
+import { registerKeyCommands } from './commands/keys.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerOrgCommands } from './commands/org.js';
 import { registerRoleCommands } from './commands/role.js';
@@ -41,6 +42,7 @@ export function buildProgram(ctx: CliContext, { json }: { json: boolean }): Comm
   registerOrgCommands(program, ctx);
   registerRoleCommands(program, ctx);
   registerCustomerCommands(program, ctx);
+  registerKeyCommands(program, ctx);
   return program;
 }
 

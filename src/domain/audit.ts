@@ -13,6 +13,8 @@ export type AuditType =
   | 'client.updated'
   | 'client.deleted'
   | 'keys.rotated'
+  | 'keys.retired'
+  | 'keys.reencrypted'
   | 'device.trusted'
   | 'device.used'
   | 'device.revoked'

@@ -190,6 +190,13 @@ export function createClientService({ repo, box, audit }: { repo: ClientsRepo; b
       await audit.record('client.deleted', { client_id: row.client_id, actor: actor ?? null });
     },
 
+    /** Re-seals every client secret under the current (first) KEY_ENCRYPTION_SECRET; returns how many. */
+    async reencryptSecrets(): Promise<number> {
+      const rows = (await repo.list()).filter((row) => row.secret_encrypted !== null);
+      for (const row of rows) await repo.update(row.client_id, { secret_encrypted: box.seal(box.open(row.secret_encrypted!)) });
+      return rows.length;
+    },
+
     /** Full oidc-provider metadata including the decrypted secret, for the Client model. */
     async providerMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
       if (!isClientId(clientId)) return undefined;
