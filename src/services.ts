@@ -2,6 +2,7 @@ import type { Config } from './config/index.js';
 import { createAccountClaims } from './domain/account-claims.js';
 import { createAccountService } from './domain/accounts.js';
 import { createAuditLog } from './domain/audit.js';
+import { createAuditQuery } from './domain/audit-query.js';
 import { createClientService } from './domain/clients.js';
 import { createCustomerImport } from './domain/customer-import.js';
 import { createDeviceService } from './domain/devices.js';
@@ -24,6 +25,7 @@ import { createAuditRepo } from './store/pg/audit-repo.js';
 import { createClientsRepo } from './store/pg/clients-repo.js';
 import type { Db } from './store/pg/db.js';
 import { createDevicesRepo } from './store/pg/devices-repo.js';
+import { isUuid } from './store/pg/uuid.js';
 import { createDirectory, type Directory } from './store/pg/directory.js';
 import { createPolicyholdersRepo } from './store/pg/policyholders-repo.js';
 import { createSigningKeysRepo } from './store/pg/signing-keys-repo.js';
@@ -64,6 +66,11 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
   return {
     audit,
     auditRepo,
+    auditQuery: createAuditQuery({
+      repo: auditRepo,
+      // An account that was deleted is still named by its id in its events.
+      findAccountId: async (ref) => (await directory.accounts.findById(ref))?.id ?? (await directory.accounts.findByEmail(ref))?.id ?? (isUuid(ref) ? ref : undefined),
+    }),
     lockout,
     lockNotices,
     outbox,

@@ -34,3 +34,38 @@ describe('pforte keys', () => {
     expect(await pforteJson('keys', 'reencrypt')).toEqual({ signing_keys: 3, client_secrets: 1 });
   });
 });
+
+interface AuditEntryJson { type: string; outcome: string; actor: string | null; account_id: string | null; at: string; ip: string | null; request_id: string | null }
+
+describe('pforte audit list', () => {
+  it('filters by account (id or email), type, time and count, newest first', async () => {
+    const user = await pforteJson<{ id: string }>('user', 'create', '--email', 'audited@example.com', '--password', 'Sichere-Passw0rt!');
+    await pforteJson('user', 'update', 'audited@example.com', '--name', 'Audited Person');
+    await pforteJson('user', 'create', '--email', 'other@example.com', '--password', 'Sichere-Passw0rt!');
+
+    const byEmail = await pforteJson<AuditEntryJson[]>('audit', 'list', '--account', 'audited@example.com');
+    expect(byEmail[0]!.type).toBe('account.updated');
+    expect(byEmail.at(-1)!.type).toBe('account.created');
+    expect(byEmail.every((e) => e.account_id === user.id && e.outcome === 'success')).toBe(true);
+    expect(byEmail[0]).toEqual(expect.objectContaining({ actor: expect.stringMatching(/^cli/), at: expect.any(String), ip: null, request_id: null }));
+    expect(await pforteJson('audit', 'list', '--account', user.id)).toEqual(byEmail);
+
+    const created = await pforteJson<AuditEntryJson[]>('audit', 'list', '--type', 'account.created', '--limit', '1');
+    expect(created).toHaveLength(1);
+    expect(created[0]!.account_id).not.toBe(user.id);
+
+    expect(await pforteJson('audit', 'list', '--since', '2999-01-01T00:00:00Z')).toEqual([]);
+    expect((await pforteJson<AuditEntryJson[]>('audit', 'list', '--since', '2000-01-01T00:00:00+01:00')).length).toBeGreaterThan(2);
+  });
+
+  it('refuses bad filters with the catalogue code, and an unknown account with user_not_found', async () => {
+    for (const [flag, value, field] of [['--since', 'yesterday', 'since'], ['--limit', '0', 'limit'], ['--limit', 'ten', 'limit'], ['--type', "x'; drop table", 'type']] as const) {
+      const result = await pforte('audit', 'list', flag, value, '--json');
+      expect(result.code).toBe(2);
+      expect(JSON.parse(result.stderr)).toMatchObject({ error: 'invalid_input', problems: { [field]: expect.any(String) } });
+    }
+    const unknown = await pforte('audit', 'list', '--account', 'nobody@example.com', '--json');
+    expect(unknown.code).toBe(3);
+    expect(JSON.parse(unknown.stderr)).toMatchObject({ error: 'user_not_found' });
+  });
+});

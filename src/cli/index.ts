@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { projectRoot } from '../paths.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerClientCommands } from './commands/client.js';
 import { registerCustomerCommands } from './commands/customers.js';
 import { registerKeyCommands } from './commands/keys.js';
@@ -43,6 +44,7 @@ export function buildProgram(ctx: CliContext, { json }: { json: boolean }): Comm
   registerRoleCommands(program, ctx);
   registerCustomerCommands(program, ctx);
   registerKeyCommands(program, ctx);
+  registerAuditCommands(program, ctx);
   return program;
 }
 
