@@ -69,3 +69,16 @@ describe('pforte audit list', () => {
     expect(JSON.parse(unknown.stderr)).toMatchObject({ error: 'user_not_found' });
   });
 });
+
+describe('pforte client rotate-secret and --default-acr', () => {
+  it('prints the new secret once; takes a comma-separated --default-acr', async () => {
+    const created = await pforteJson<{ client_id: string; client_secret: string; metadata: Record<string, unknown> }>(
+      'client', 'create', '--name', 'Rotating', '--redirect-uri', 'https://rotating.example/cb', '--default-acr', 'urn:pforte:loa:1,urn:pforte:loa:2',
+    );
+    expect(created.metadata.default_acr_values).toEqual(['urn:pforte:loa:1', 'urn:pforte:loa:2']);
+    const rotated = await pforteJson<{ client_id: string; client_secret: string }>('client', 'rotate-secret', 'Rotating');
+    expect(rotated).toEqual({ client_id: created.client_id, client_secret: expect.any(String) });
+    expect(rotated.client_secret).not.toBe(created.client_secret);
+    expect(await pforteJson('client', 'show', created.client_id)).not.toHaveProperty('client_secret');
+  });
+});

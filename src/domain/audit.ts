@@ -12,6 +12,7 @@ export type AuditType =
   | 'client.created'
   | 'client.updated'
   | 'client.deleted'
+  | 'client.secret_rotated'
   | 'keys.rotated'
   | 'keys.retired'
   | 'keys.reencrypted'

@@ -58,7 +58,8 @@ const clientInput = z
     isPublic: z.boolean().default(false),
     grantTypes: z.array(z.enum(SUPPORTED_GRANT_TYPES)).min(1).default(['authorization_code', 'refresh_token']),
     acr: z.array(acr).min(1).default(['urn:pforte:loa:1', 'urn:pforte:loa:2']),
-    defaultAcr: acr.default('urn:pforte:loa:1'),
+    // One value or a list (`--default-acr loa:1,loa:2`), stored as default_acr_values.
+    defaultAcr: z.union([acr.transform((value) => [value]), z.array(acr).min(1)]).default(['urn:pforte:loa:1']),
     minAcr: acr.default('urn:pforte:loa:1'),
     deviceShortcut: z.boolean().default(true),
     scopes: z.array(z.enum(SUPPORTED_SCOPES)).min(1).default([...SUPPORTED_SCOPES]),
@@ -73,9 +74,9 @@ const clientInput = z
     if (c.grantTypes.includes('authorization_code') && c.redirectUris.length === 0) problem('redirectUris', 'at least one redirect URI is needed');
     if (c.isPublic && c.grantTypes.includes('client_credentials')) problem('grantTypes', 'a public client cannot use client_credentials');
     if (c.isPublic && !c.pkceRequired) problem('pkceRequired', 'only a confidential client can be exempted from PKCE');
-    if (!c.acr.includes(c.defaultAcr)) problem('defaultAcr', 'must be one of the allowed acr values');
+    if (!c.defaultAcr.every((d) => c.acr.includes(d))) problem('defaultAcr', 'must be one of the allowed acr values');
     if (!c.acr.some((a) => acrRank(a) >= acrRank(c.minAcr))) problem('minAcr', 'no allowed acr reaches the minimum');
-    if (acrRank(c.defaultAcr) < acrRank(c.minAcr)) problem('defaultAcr', 'is below the minimum acr');
+    if (c.defaultAcr.some((d) => acrRank(d) < acrRank(c.minAcr))) problem('defaultAcr', 'is below the minimum acr');
   });
 
 export type ClientInput = z.input<typeof clientInput>;
@@ -100,7 +101,7 @@ function toMetadata(clientId: string, c: ValidClient): Record<string, unknown> {
     response_types: usesCode ? ['code'] : [],
     token_endpoint_auth_method: c.isPublic ? 'none' : c.tokenEndpointAuthMethod,
     scope: c.scopes.join(' '),
-    default_acr_values: [c.defaultAcr],
+    default_acr_values: c.defaultAcr,
     ...(c.backchannelLogoutUri ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
     first_party: c.firstParty,
     login_method: c.loginMethod,
@@ -121,7 +122,7 @@ function fromMetadata(m: Record<string, unknown>): ValidClient {
     isPublic: m.token_endpoint_auth_method === 'none',
     grantTypes: m.grant_types as ValidClient['grantTypes'],
     acr: m.allowed_acr_values as Acr[],
-    defaultAcr: (m.default_acr_values as Acr[])[0]!,
+    defaultAcr: m.default_acr_values as Acr[],
     minAcr: m.min_acr as Acr,
     deviceShortcut: m.device_shortcut as boolean,
     scopes: (m.scope as string).split(' ') as ValidClient['scopes'],
@@ -179,6 +180,16 @@ export function createClientService({ repo, box, audit }: { repo: ClientsRepo; b
       const updated = await repo.update(row.client_id, { name: client.name, metadata: toMetadata(row.client_id, client) });
       await audit.record('client.updated', { client_id: row.client_id, actor: actor ?? null, detail: { changed: Object.keys(changes) } });
       return view(updated!);
+    },
+
+    /** A new secret for a confidential client, shown once; the old one stops working at once. */
+    async rotateSecret(ref: string, actor?: string): Promise<{ client_id: string; client_secret: string }> {
+      const row = await resolve(ref);
+      if (row.secret_encrypted === null) throw new ValidationError({ client: 'a public client has no secret' });
+      const secret = randomBytes(32).toString('base64url');
+      await repo.update(row.client_id, { secret_encrypted: box.seal(secret) });
+      await audit.record('client.secret_rotated', { client_id: row.client_id, actor: actor ?? null });
+      return { client_id: row.client_id, client_secret: secret };
     },
 
     show: async (ref: string) => view(await resolve(ref)),
