@@ -69,6 +69,14 @@ function assembleApp({ config, db, redis, logger, services }: AppDeps, jwks: Pri
     clientMetadata: (clientId) => services.clients.providerMetadata(clientId),
     accountClaims: (accountId) => services.accountClaims.claimsFor(accountId),
     pages: providerPages,
+    registration: {
+      clients: { upsert: (id, metadata) => services.clients.storeRegistered(id, metadata), destroy: (id) => services.clients.deleteRegistered(id) },
+      tokens: services.registrationTokens,
+      rules: {
+        metadata: (clientId, requested) => services.clients.registrationMetadata(clientId, requested),
+        consumeInitialAccessToken: (token) => services.initialAccessTokens.consume(token),
+      },
+    },
   });
   // The provider answers its own errors; log the unexpected ones (codes only, no request data).
   provider.on('server_error', (ctx, error) => logger.error({ requestId: ctx.state?.requestId, err: loggableError(error) }, 'provider error'));

@@ -3,6 +3,8 @@ import { createAccountClaims } from './domain/account-claims.js';
 import { createAccountService } from './domain/accounts.js';
 import { createAuditLog } from './domain/audit.js';
 import { createAuditQuery } from './domain/audit-query.js';
+import { createInitialAccessTokens } from './domain/client-registration.js';
+import { createRegistrationTokensRepo } from './store/pg/registration-tokens-repo.js';
 import { createClientService } from './domain/clients.js';
 import { createCustomerImport } from './domain/customer-import.js';
 import { createDeviceService } from './domain/devices.js';
@@ -63,7 +65,10 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
   });
   const hasher = createPasswordHasher({ cost: config.passwords.bcryptCost });
   const accountIndex = createAccountIndex(redis);
+  const registrationTokens = createRegistrationTokensRepo(db, clock);
   return {
+    registrationTokens,
+    initialAccessTokens: createInitialAccessTokens({ repo: registrationTokens, audit, clock }),
     audit,
     auditRepo,
     auditQuery: createAuditQuery({

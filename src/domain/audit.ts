@@ -13,6 +13,8 @@ export type AuditType =
   | 'client.updated'
   | 'client.deleted'
   | 'client.secret_rotated'
+  | 'client.registered'
+  | 'client.initial_token_created'
   | 'keys.rotated'
   | 'keys.retired'
   | 'keys.reencrypted'

@@ -90,7 +90,7 @@ export interface ClientView {
   created_at: Date;
 }
 
-function toMetadata(clientId: string, c: ValidClient): Record<string, unknown> {
+function toMetadata(clientId: string, c: ValidClient, { registeredByAdmin }: { registeredByAdmin: boolean }): Record<string, unknown> {
   const usesCode = c.grantTypes.includes('authorization_code');
   return {
     client_id: clientId,
@@ -109,7 +109,7 @@ function toMetadata(clientId: string, c: ValidClient): Record<string, unknown> {
     min_acr: c.minAcr,
     device_shortcut: c.deviceShortcut,
     pkce_required: c.pkceRequired,
-    [REGISTERED_BY_ADMIN]: true,
+    ...(registeredByAdmin ? { [REGISTERED_BY_ADMIN]: true } : {}),
   };
 }
 
@@ -131,6 +131,43 @@ function fromMetadata(m: Record<string, unknown>): ValidClient {
     loginMethod: m.login_method as ValidClient['loginMethod'],
     tokenEndpointAuthMethod: (m.token_endpoint_auth_method === 'none' ? 'client_secret_basic' : m.token_endpoint_auth_method) as ValidClient['tokenEndpointAuthMethod'],
     pkceRequired: m.pkce_required !== false,
+  };
+}
+
+/** Where each field of ClientInput lives in RFC 7591 client metadata. */
+export const REGISTRATION_FIELDS: Readonly<Record<string, string>> = {
+  name: 'client_name',
+  redirectUris: 'redirect_uris',
+  postLogoutRedirectUris: 'post_logout_redirect_uris',
+  grantTypes: 'grant_types',
+  isPublic: 'token_endpoint_auth_method',
+  tokenEndpointAuthMethod: 'token_endpoint_auth_method',
+  scopes: 'scope',
+  backchannelLogoutUri: 'backchannel_logout_uri',
+  defaultAcr: 'default_acr_values',
+};
+
+/**
+ * A dynamic registration (RFC 7591) in the client service's terms. What a relying party
+ * may not choose for itself (first party, PKCE exemption, acr policy, the admin marker) is
+ * not read at all: such clients get the defaults of SPEC 6.
+ */
+function inputFromRegistration(m: Record<string, unknown>, clientId: string): ClientInput {
+  const given = <T>(key: string): T | undefined => (m[key] === undefined || m[key] === null ? undefined : (m[key] as T));
+  const authMethod = given<string>('token_endpoint_auth_method');
+  const scope = given<unknown>('scope');
+  return {
+    name: given<string>('client_name') ?? clientId,
+    redirectUris: given('redirect_uris'),
+    postLogoutRedirectUris: given('post_logout_redirect_uris'),
+    grantTypes: given('grant_types'),
+    isPublic: authMethod === 'none',
+    ...(authMethod && authMethod !== 'none' ? { tokenEndpointAuthMethod: authMethod as ClientInput['tokenEndpointAuthMethod'] } : {}),
+    scopes: typeof scope === 'string' ? (scope.split(' ').filter(Boolean) as ClientInput['scopes']) : (scope as ClientInput['scopes']),
+    backchannelLogoutUri: given('backchannel_logout_uri'),
+    defaultAcr: given('default_acr_values'),
+    firstParty: false,
+    pkceRequired: true,
   };
 }
 
@@ -164,7 +201,7 @@ export function createClientService({ repo, box, audit }: { repo: ClientsRepo; b
       const row = await repo.insert({
         client_id: clientId,
         name: client.name,
-        metadata: toMetadata(clientId, client),
+        metadata: toMetadata(clientId, client, { registeredByAdmin: true }),
         secret_encrypted: secret ? box.seal(secret) : null,
       });
       await audit.record('client.created', { client_id: clientId, actor: actor ?? null });
@@ -177,7 +214,8 @@ export function createClientService({ repo, box, audit }: { repo: ClientsRepo; b
       if (client.isPublic !== (row.secret_encrypted === null)) {
         throw new ValidationError({ isPublic: 'a client cannot switch between public and confidential' });
       }
-      const updated = await repo.update(row.client_id, { name: client.name, metadata: toMetadata(row.client_id, client) });
+      const metadata = toMetadata(row.client_id, client, { registeredByAdmin: row.metadata[REGISTERED_BY_ADMIN] === true });
+      const updated = await repo.update(row.client_id, { name: client.name, metadata });
       await audit.record('client.updated', { client_id: row.client_id, actor: actor ?? null, detail: { changed: Object.keys(changes) } });
       return view(updated!);
     },
@@ -199,6 +237,46 @@ export function createClientService({ repo, box, audit }: { repo: ClientsRepo; b
       const row = await resolve(ref);
       await repo.delete(row.client_id);
       await audit.record('client.deleted', { client_id: row.client_id, actor: actor ?? null });
+    },
+
+    /**
+     * The metadata a dynamically registered client gets: its request checked by the same
+     * rules as the CLI's (problems keyed by RFC 7591 field names), never the admin marker.
+     */
+    async registrationMetadata(clientId: string, requested: Record<string, unknown>): Promise<Record<string, unknown>> {
+      let client: ValidClient;
+      try {
+        client = validate(inputFromRegistration(requested, clientId));
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        throw new ValidationError(Object.fromEntries(Object.entries(error.problems).map(([field, problem]) => [REGISTRATION_FIELDS[field] ?? field, problem])));
+      }
+      const holder = await repo.findByIdOrName(client.name);
+      if (holder && holder.client_id !== clientId) throw new ValidationError({ client_name: 'is taken by another client' });
+      return toMetadata(clientId, client, { registeredByAdmin: false });
+    },
+
+    /** Stores what the provider's registration endpoint wrote (create and update). */
+    async storeRegistered(clientId: string, payload: Record<string, unknown>): Promise<void> {
+      const { client_secret: secret, [REGISTERED_BY_ADMIN]: _never, ...metadata } = payload;
+      const existing = await repo.findById(clientId);
+      // A registration access token only ever names a dynamically registered client; never let it reach another.
+      if (existing?.metadata[REGISTERED_BY_ADMIN] === true) throw new ValidationError({ client_id: 'not a dynamically registered client' });
+      const fields = {
+        name: typeof metadata.client_name === 'string' ? metadata.client_name : clientId,
+        metadata,
+        secret_encrypted: typeof secret === 'string' ? box.seal(secret) : null,
+      };
+      if (existing) await repo.update(clientId, fields);
+      else await repo.insert({ client_id: clientId, ...fields });
+      await audit.record(existing ? 'client.updated' : 'client.registered', { client_id: clientId, actor: `client:${clientId}` });
+    },
+
+    async deleteRegistered(clientId: string): Promise<void> {
+      const existing = await repo.findById(clientId);
+      if (!existing || existing.metadata[REGISTERED_BY_ADMIN] === true) return;
+      await repo.delete(clientId);
+      await audit.record('client.deleted', { client_id: clientId, actor: `client:${clientId}` });
     },
 
     /** Re-seals every client secret under the current (first) KEY_ENCRYPTION_SECRET; returns how many. */

@@ -42,10 +42,10 @@ describe('several default acr values', () => {
   afterAll(() => app?.close());
 
   test('are stored as default_acr_values and each must be allowed and at least the minimum', async () => {
-    const both = ['urn:pforte:loa:1', 'urn:pforte:loa:2'];
-    const created = await app.services.clients.create({ name: 'Two defaults', redirectUris: ['https://two.example/cb'], defaultAcr: both });
+    const both = ['urn:pforte:loa:1', 'urn:pforte:loa:2'] as const;
+    const created = await app.services.clients.create({ name: 'Two defaults', redirectUris: ['https://two.example/cb'], defaultAcr: [...both] });
     expect(created.metadata.default_acr_values).toEqual(both);
-    await expect(app.services.clients.create({ name: 'Bad', redirectUris: ['https://bad.example/cb'], acr: ['urn:pforte:loa:2'], minAcr: 'urn:pforte:loa:2', defaultAcr: both }))
+    await expect(app.services.clients.create({ name: 'Bad', redirectUris: ['https://bad.example/cb'], acr: ['urn:pforte:loa:2'], minAcr: 'urn:pforte:loa:2', defaultAcr: [...both] }))
       .rejects.toMatchObject({ problems: { defaultAcr: expect.any(String) } });
     const updated = await app.services.clients.update('Two defaults', { name: 'Two defaults renamed' });
     expect(updated.metadata.default_acr_values).toEqual(both);

@@ -108,6 +108,18 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
     });
 
   client
+    .command('initial-token')
+    .description('initial access tokens for dynamic client registration (RFC 7591)')
+    .command('create')
+    .description('a single-use token a relying party registers one client with')
+    .option('--ttl-hours <n>', 'hours the token is valid (default 24)')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: OutputOptions & { ttlHours?: string }) => {
+      const created = await ctx.withRuntime(({ services }) => services.initialAccessTokens.create({ ttlHours: options.ttlHours }, ctx.actor));
+      printResult(ctx.io, options, created, (t) => [`token: ${t.token}`, `expires_at: ${t.expires_at.toISOString()}`, '(single use; it is not shown again)'].join('\n'));
+    });
+
+  client
     .command('delete')
     .description('delete a client')
     .argument('<client>', 'client id or name')
