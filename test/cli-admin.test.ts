@@ -82,3 +82,19 @@ describe('pforte client rotate-secret and --default-acr', () => {
     expect(await pforteJson('client', 'show', created.client_id)).not.toHaveProperty('client_secret');
   });
 });
+
+describe('pforte client initial-token create', () => {
+  it('prints a token valid 24 hours by default, or --ttl-hours; refuses a bad ttl', async () => {
+    const started = Date.now();
+    const byDefault = await pforteJson<{ token: string; expires_at: string }>('client', 'initial-token', 'create');
+    expect(byDefault.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Date.parse(byDefault.expires_at) - started).toBeGreaterThan(23.9 * 3600_000);
+    expect(Date.parse(byDefault.expires_at) - started).toBeLessThanOrEqual(24 * 3600_000 + 60_000);
+    const short = await pforteJson<{ expires_at: string }>('client', 'initial-token', 'create', '--ttl-hours', '2');
+    expect(Date.parse(short.expires_at) - started).toBeLessThanOrEqual(2 * 3600_000 + 60_000);
+
+    const refused = await pforte('client', 'initial-token', 'create', '--ttl-hours', '0', '--json');
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.stderr)).toMatchObject({ error: 'invalid_input', problems: { ttl_hours: expect.any(String) } });
+  });
+});
