@@ -10,6 +10,7 @@ import * as initialPasswords from './008_initial_passwords.js';
 import * as clientsRegisteredByAdmin from './009_clients_registered_by_admin.js';
 import * as policyholders from './010_policyholders.js';
 import * as clientBranding from './011_client_branding.js';
+import * as registrationTokens from './013_registration_tokens.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -29,6 +30,7 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['009_clients_registered_by_admin', clientsRegisteredByAdmin],
   ['010_policyholders', policyholders],
   ['011_client_branding', clientBranding],
+  ['013_registration_tokens', registrationTokens],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -1,9 +1,10 @@
 import type Provider from 'oidc-provider';
+import type { Middleware } from 'koa';
 import type { Config } from './config/index.js';
 import { demoRoutes } from './demo/routes.js';
 import { helpRoutes } from './help/routes.js';
 import { activationRoutes } from './onboarding/routes.js';
-import { loadPrivateJwks } from './domain/signing-keys.js';
+import type { PrivateJwks } from './domain/signing-keyring.js';
 import { assets } from './http/assets.js';
 import { brandingRoutes } from './http/branding.js';
 import { errorPages } from './http/error-pages.js';
@@ -40,9 +41,29 @@ export interface AppDeps {
 /**
  * The HTTP application: oidc-provider is itself the Koa app; pforte's middleware and
  * routes run in front of the provider's own endpoints.
+ *
+ * oidc-provider reads its keys once, when it is built. So when the signing keys change
+ * (`services.signingKeys.reload()`), the app is built anew with the new keys and the first
+ * app, the one the server calls, hands every later request to it. All state lives in
+ * Redis and Postgres, so a request in flight on the old app and the next one on the new
+ * app see the same sessions, interactions and clients.
  */
-export async function buildApp({ config, db, redis, logger, services }: AppDeps): Promise<Provider> {
-  const jwks = await loadPrivateJwks(services.signingKeys.repo, services.signingKeys.box);
+export async function buildApp(deps: AppDeps): Promise<Provider> {
+  const keys = deps.services.signingKeys;
+  let handle: ReturnType<Provider['callback']> | undefined;
+  const handToCurrent: Middleware = async (ctx, next) => {
+    if (!handle) return next();
+    ctx.respond = false;
+    await handle(ctx.req, ctx.res);
+  };
+  const first = assembleApp(deps, await keys.load(), handToCurrent);
+  keys.onReload((jwks) => {
+    handle = assembleApp(deps, jwks).callback();
+  });
+  return first;
+}
+
+function assembleApp({ config, db, redis, logger, services }: AppDeps, jwks: PrivateJwks, front?: Middleware): Provider {
   const provider = createProvider({
     config,
     redis,
@@ -50,10 +71,19 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
     clientMetadata: (clientId) => services.clients.providerMetadata(clientId),
     accountClaims: (accountId) => services.accountClaims.claimsFor(accountId),
     pages: providerPages,
+    registration: {
+      clients: { upsert: (id, metadata) => services.clients.storeRegistered(id, metadata), destroy: (id) => services.clients.deleteRegistered(id) },
+      tokens: services.registrationTokens,
+      rules: {
+        metadata: (clientId, requested) => services.clients.registrationMetadata(clientId, requested),
+        consumeInitialAccessToken: (token) => services.initialAccessTokens.consume(token),
+      },
+    },
   });
   // The provider answers its own errors; log the unexpected ones (codes only, no request data).
   provider.on('server_error', (ctx, error) => logger.error({ requestId: ctx.state?.requestId, err: loggableError(error) }, 'provider error'));
   logBackchannelLogout(provider, logger);
+  if (front) provider.use(front);
   provider.use(requestContext(logger));
   provider.use(securityHeaders({ isHttps: config.isHttps }));
   provider.use(htmlSafeJson());

@@ -47,6 +47,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
+  // A configuration problem found while connecting (e.g. a wrong KEY_ENCRYPTION_SECRET) needs no stack.
+  if (error instanceof ConfigError) {
+    process.stderr.write(`pforte: ${error.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`pforte: failed to start: ${(error as Error).stack ?? error}\n`);
   process.exit(1);
 });

@@ -1,4 +1,5 @@
-import type { Config } from './config/index.js';
+import { ConfigError, type Config } from './config/index.js';
+import { SecretNotOpened } from './domain/secret-box.js';
 import { ensureSigningKeys } from './domain/signing-keys.js';
 import type { Logger } from './observability/logger.js';
 import { loggableError } from './observability/loggable-error.js';
@@ -22,7 +23,15 @@ export async function openRuntime(config: Config, logger: Logger, { keyPrefix, c
   const redis = createRedis({ redisUrl: config.redisUrl, keyPrefix });
   redis.on?.('error', (err: Error) => logger.warn({ err: loggableError(err) }, 'redis connection problem'));
   const services = createServices({ config, db, redis, logger, clock });
-  await ensureSigningKeys(services.signingKeys.repo, services.signingKeys.box);
+  try {
+    await ensureSigningKeys(services.signingKeys.repo, services.signingKeys.box);
+    await assertSecretOpensKeys(services);
+  } catch (error) {
+    // A start that stops here leaves no connection open behind it.
+    redis.disconnect();
+    await db.destroy();
+    throw error;
+  }
   return {
     config,
     db,
@@ -35,4 +44,19 @@ export async function openRuntime(config: Config, logger: Logger, { keyPrefix, c
       await db.destroy();
     },
   };
+}
+
+/**
+ * A KEY_ENCRYPTION_SECRET that opens none of the stored keys (changed instead of rotated)
+ * stops the start with the variable's name, not a cipher's stack trace.
+ */
+async function assertSecretOpensKeys(services: Services): Promise<void> {
+  try {
+    await services.signingKeys.load();
+  } catch (error) {
+    if (!(error instanceof SecretNotOpened)) throw error;
+    throw new ConfigError([
+      'KEY_ENCRYPTION_SECRET: opens none of the stored signing keys; to rotate it, list the new secret first and the old one after it (comma-separated), then run `pforte keys reencrypt`',
+    ]);
+  }
 }

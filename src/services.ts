@@ -3,6 +3,9 @@ import { createAccountClaims } from './domain/account-claims.js';
 import { createAccountService } from './domain/accounts.js';
 import { createAuditLog } from './domain/audit.js';
 import { createBranding } from './domain/branding.js';
+import { createAuditQuery } from './domain/audit-query.js';
+import { createInitialAccessTokens } from './domain/client-registration.js';
+import { createRegistrationTokensRepo } from './store/pg/registration-tokens-repo.js';
 import { createClientService } from './domain/clients.js';
 import { createCustomerImport } from './domain/customer-import.js';
 import { createDeviceService } from './domain/devices.js';
@@ -14,6 +17,7 @@ import { createPasswordHasher } from './domain/passwords.js';
 import { createRoleService } from './domain/roles.js';
 import { createSecretBox, deriveKey } from './domain/secret-box.js';
 import { createSignOut } from './domain/sign-out.js';
+import { createSigningKeyring } from './domain/signing-keyring.js';
 import { createTanService } from './domain/tans.js';
 import { createDevOutbox } from './mail/dev-outbox.js';
 import { DEFAULT_LOCALE } from './i18n/index.js';
@@ -25,6 +29,7 @@ import { createBrandsRepo } from './store/pg/brands-repo.js';
 import { createClientsRepo } from './store/pg/clients-repo.js';
 import type { Db } from './store/pg/db.js';
 import { createDevicesRepo } from './store/pg/devices-repo.js';
+import { isUuid } from './store/pg/uuid.js';
 import { createDirectory, type Directory } from './store/pg/directory.js';
 import { createPolicyholdersRepo } from './store/pg/policyholders-repo.js';
 import { createSigningKeysRepo } from './store/pg/signing-keys-repo.js';
@@ -62,9 +67,17 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
   });
   const hasher = createPasswordHasher({ cost: config.passwords.bcryptCost });
   const accountIndex = createAccountIndex(redis);
+  const registrationTokens = createRegistrationTokensRepo(db, clock);
   return {
+    registrationTokens,
+    initialAccessTokens: createInitialAccessTokens({ repo: registrationTokens, audit, clock }),
     audit,
     auditRepo,
+    auditQuery: createAuditQuery({
+      repo: auditRepo,
+      // An account that was deleted is still named by its id in its events.
+      findAccountId: async (ref) => (await directory.accounts.findById(ref))?.id ?? (await directory.accounts.findByEmail(ref))?.id ?? (isUuid(ref) ? ref : undefined),
+    }),
     lockout,
     lockNotices,
     outbox,
@@ -100,7 +113,7 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
     accountClaims: createAccountClaims(directory),
     clients: createClientService({
       repo: createClientsRepo(db),
-      box: createSecretBox(config.keyEncryptionSecret, 'client-secret'),
+      box: createSecretBox(config.keyEncryptionSecrets, 'client-secret'),
       audit,
       branding: createBranding({ repo: createBrandsRepo(db), audit }),
       metadataCacheSeconds: config.clientCacheSeconds,
@@ -122,10 +135,11 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
       hmacKey: deriveKey(config.keyEncryptionSecret, 'device-token'),
       clock,
     }),
-    signingKeys: {
+    signingKeys: createSigningKeyring({
       repo: createSigningKeysRepo(db),
-      box: createSecretBox(config.keyEncryptionSecret, 'signing-key'),
-    },
+      box: createSecretBox(config.keyEncryptionSecrets, 'signing-key'),
+      audit,
+    }),
   };
 }
 

@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { projectRoot } from '../paths.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerClientCommands } from './commands/client.js';
 import { registerCustomerCommands } from './commands/customers.js';
+import { registerKeyCommands } from './commands/keys.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerOrgCommands } from './commands/org.js';
 import { registerRoleCommands } from './commands/role.js';
@@ -41,6 +43,8 @@ export function buildProgram(ctx: CliContext, { json }: { json: boolean }): Comm
   registerOrgCommands(program, ctx);
   registerRoleCommands(program, ctx);
   registerCustomerCommands(program, ctx);
+  registerKeyCommands(program, ctx);
+  registerAuditCommands(program, ctx);
   return program;
 }
 

@@ -57,7 +57,8 @@ const schema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('pforte <no-reply@localhost>'),
   COOKIE_SECRETS: secretList.optional(),
-  KEY_ENCRYPTION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // Several secrets (comma-separated) while rotating: the first seals, all open.
+  KEY_ENCRYPTION_SECRET: secretList.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool.default(false),
   BACKCHANNEL_LOGOUT_INTERNAL_HOSTS: internalHostList.optional(),
@@ -115,7 +116,10 @@ export interface Config {
   readonly smtpUrl?: string;
   readonly mailFrom: string;
   readonly cookieSecrets: readonly string[];
+  /** The current (first) KEY_ENCRYPTION_SECRET: seals new secrets and derives HMAC keys. */
   readonly keyEncryptionSecret: string;
+  /** Every KEY_ENCRYPTION_SECRET, current first; any of them opens what is sealed. */
+  readonly keyEncryptionSecrets: readonly string[];
   readonly logLevel: Env['LOG_LEVEL'];
   readonly trustProxy: boolean;
   /**
@@ -225,7 +229,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv, devSecrets?: DevSecre
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
     cookieSecrets: env.COOKIE_SECRETS ?? requireDev(devSecrets).cookieSecrets(),
-    keyEncryptionSecret: env.KEY_ENCRYPTION_SECRET ?? requireDev(devSecrets).keyEncryptionSecret(),
+    ...keyEncryptionSecrets(env.KEY_ENCRYPTION_SECRET ?? [requireDev(devSecrets).keyEncryptionSecret()]),
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     backchannelLogoutInternalHosts: env.BACKCHANNEL_LOGOUT_INTERNAL_HOSTS ?? [],
@@ -271,4 +275,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv, devSecrets?: DevSecre
 function requireDev(devSecrets: DevSecretSource | undefined): DevSecretSource {
   if (!devSecrets) throw new ConfigError(['COOKIE_SECRETS / KEY_ENCRYPTION_SECRET: required']);
   return devSecrets;
+}
+
+function keyEncryptionSecrets(secrets: readonly string[]): { keyEncryptionSecret: string; keyEncryptionSecrets: readonly string[] } {
+  return { keyEncryptionSecret: secrets[0]!, keyEncryptionSecrets: Object.freeze([...secrets]) };
 }

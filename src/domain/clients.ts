@@ -60,7 +60,8 @@ const clientInput = z
     isPublic: z.boolean().default(false),
     grantTypes: z.array(z.enum(SUPPORTED_GRANT_TYPES)).min(1).default(['authorization_code', 'refresh_token']),
     acr: z.array(acr).min(1).default(['urn:pforte:loa:1', 'urn:pforte:loa:2']),
-    defaultAcr: acr.default('urn:pforte:loa:1'),
+    // One value or a list (`--default-acr loa:1,loa:2`), stored as default_acr_values.
+    defaultAcr: z.union([acr.transform((value) => [value]), z.array(acr).min(1)]).default(['urn:pforte:loa:1']),
     minAcr: acr.default('urn:pforte:loa:1'),
     deviceShortcut: z.boolean().default(true),
     scopes: z.array(z.enum(SUPPORTED_SCOPES)).min(1).default([...SUPPORTED_SCOPES]),
@@ -75,9 +76,9 @@ const clientInput = z
     if (c.grantTypes.includes('authorization_code') && c.redirectUris.length === 0) problem('redirectUris', 'at least one redirect URI is needed');
     if (c.isPublic && c.grantTypes.includes('client_credentials')) problem('grantTypes', 'a public client cannot use client_credentials');
     if (c.isPublic && !c.pkceRequired) problem('pkceRequired', 'only a confidential client can be exempted from PKCE');
-    if (!c.acr.includes(c.defaultAcr)) problem('defaultAcr', 'must be one of the allowed acr values');
+    if (!c.defaultAcr.every((d) => c.acr.includes(d))) problem('defaultAcr', 'must be one of the allowed acr values');
     if (!c.acr.some((a) => acrRank(a) >= acrRank(c.minAcr))) problem('minAcr', 'no allowed acr reaches the minimum');
-    if (acrRank(c.defaultAcr) < acrRank(c.minAcr)) problem('defaultAcr', 'is below the minimum acr');
+    if (c.defaultAcr.some((d) => acrRank(d) < acrRank(c.minAcr))) problem('defaultAcr', 'is below the minimum acr');
   });
 
 export type ClientInput = z.input<typeof clientInput>;
@@ -91,7 +92,7 @@ export interface ClientView {
   created_at: Date;
 }
 
-function toMetadata(clientId: string, c: ValidClient): Record<string, unknown> {
+function toMetadata(clientId: string, c: ValidClient, { registeredByAdmin }: { registeredByAdmin: boolean }): Record<string, unknown> {
   const usesCode = c.grantTypes.includes('authorization_code');
   return {
     client_id: clientId,
@@ -102,7 +103,7 @@ function toMetadata(clientId: string, c: ValidClient): Record<string, unknown> {
     response_types: usesCode ? ['code'] : [],
     token_endpoint_auth_method: c.isPublic ? 'none' : c.tokenEndpointAuthMethod,
     scope: c.scopes.join(' '),
-    default_acr_values: [c.defaultAcr],
+    default_acr_values: c.defaultAcr,
     ...(c.backchannelLogoutUri ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
     first_party: c.firstParty,
     login_method: c.loginMethod,
@@ -110,7 +111,7 @@ function toMetadata(clientId: string, c: ValidClient): Record<string, unknown> {
     min_acr: c.minAcr,
     device_shortcut: c.deviceShortcut,
     pkce_required: c.pkceRequired,
-    [REGISTERED_BY_ADMIN]: true,
+    ...(registeredByAdmin ? { [REGISTERED_BY_ADMIN]: true } : {}),
   };
 }
 
@@ -123,7 +124,7 @@ function fromMetadata(m: Record<string, unknown>): ValidClient {
     isPublic: m.token_endpoint_auth_method === 'none',
     grantTypes: m.grant_types as ValidClient['grantTypes'],
     acr: m.allowed_acr_values as Acr[],
-    defaultAcr: (m.default_acr_values as Acr[])[0]!,
+    defaultAcr: m.default_acr_values as Acr[],
     minAcr: m.min_acr as Acr,
     deviceShortcut: m.device_shortcut as boolean,
     scopes: (m.scope as string).split(' ') as ValidClient['scopes'],
@@ -132,6 +133,43 @@ function fromMetadata(m: Record<string, unknown>): ValidClient {
     loginMethod: m.login_method as ValidClient['loginMethod'],
     tokenEndpointAuthMethod: (m.token_endpoint_auth_method === 'none' ? 'client_secret_basic' : m.token_endpoint_auth_method) as ValidClient['tokenEndpointAuthMethod'],
     pkceRequired: m.pkce_required !== false,
+  };
+}
+
+/** Where each field of ClientInput lives in RFC 7591 client metadata. */
+export const REGISTRATION_FIELDS: Readonly<Record<string, string>> = {
+  name: 'client_name',
+  redirectUris: 'redirect_uris',
+  postLogoutRedirectUris: 'post_logout_redirect_uris',
+  grantTypes: 'grant_types',
+  isPublic: 'token_endpoint_auth_method',
+  tokenEndpointAuthMethod: 'token_endpoint_auth_method',
+  scopes: 'scope',
+  backchannelLogoutUri: 'backchannel_logout_uri',
+  defaultAcr: 'default_acr_values',
+};
+
+/**
+ * A dynamic registration (RFC 7591) in the client service's terms. What a relying party
+ * may not choose for itself (first party, PKCE exemption, acr policy, the admin marker) is
+ * not read at all: such clients get the defaults of SPEC 6.
+ */
+function inputFromRegistration(m: Record<string, unknown>, clientId: string): ClientInput {
+  const given = <T>(key: string): T | undefined => (m[key] === undefined || m[key] === null ? undefined : (m[key] as T));
+  const authMethod = given<string>('token_endpoint_auth_method');
+  const scope = given<unknown>('scope');
+  return {
+    name: given<string>('client_name') ?? clientId,
+    redirectUris: given('redirect_uris'),
+    postLogoutRedirectUris: given('post_logout_redirect_uris'),
+    grantTypes: given('grant_types'),
+    isPublic: authMethod === 'none',
+    ...(authMethod && authMethod !== 'none' ? { tokenEndpointAuthMethod: authMethod as ClientInput['tokenEndpointAuthMethod'] } : {}),
+    scopes: typeof scope === 'string' ? (scope.split(' ').filter(Boolean) as ClientInput['scopes']) : (scope as ClientInput['scopes']),
+    backchannelLogoutUri: given('backchannel_logout_uri'),
+    defaultAcr: given('default_acr_values'),
+    firstParty: false,
+    pkceRequired: true,
   };
 }
 
@@ -189,7 +227,7 @@ export function createClientService({ repo, box, audit, branding, metadataCacheS
       const row = await repo.insert({
         client_id: clientId,
         name: client.name,
-        metadata: toMetadata(clientId, client),
+        metadata: toMetadata(clientId, client, { registeredByAdmin: true }),
         secret_encrypted: secret ? box.seal(secret) : null,
       });
       await audit.record('client.created', { client_id: clientId, actor: actor ?? null });
@@ -202,10 +240,22 @@ export function createClientService({ repo, box, audit, branding, metadataCacheS
       if (client.isPublic !== (row.secret_encrypted === null)) {
         throw new ValidationError({ isPublic: 'a client cannot switch between public and confidential' });
       }
-      const updated = await repo.update(row.client_id, { name: client.name, metadata: toMetadata(row.client_id, client) });
+      const metadata = toMetadata(row.client_id, client, { registeredByAdmin: row.metadata[REGISTERED_BY_ADMIN] === true });
+      const updated = await repo.update(row.client_id, { name: client.name, metadata });
       metadataCache.delete(row.client_id);
       await audit.record('client.updated', { client_id: row.client_id, actor: actor ?? null, detail: { changed: Object.keys(changes) } });
       return view(updated!);
+    },
+
+    /** A new secret for a confidential client, shown once; the old one stops working at once. */
+    async rotateSecret(ref: string, actor?: string): Promise<{ client_id: string; client_secret: string }> {
+      const row = await resolve(ref);
+      if (row.secret_encrypted === null) throw new ValidationError({ client: 'a public client has no secret' });
+      const secret = randomBytes(32).toString('base64url');
+      await repo.update(row.client_id, { secret_encrypted: box.seal(secret) });
+      metadataCache.delete(row.client_id);
+      await audit.record('client.secret_rotated', { client_id: row.client_id, actor: actor ?? null });
+      return { client_id: row.client_id, client_secret: secret };
     },
 
     show: async (ref: string) => view(await resolve(ref)),
@@ -223,6 +273,58 @@ export function createClientService({ repo, box, audit, branding, metadataCacheS
     /** The brand its pages show; undefined for a client without one (or no such client). */
     brandFor: async (clientId: string) => (isClientId(clientId) ? branding.find(clientId) : undefined),
     brandLogo: (hash: string) => branding.findLogo(hash),
+
+    /**
+     * The metadata a dynamically registered client gets: its request checked by the same
+     * rules as the CLI's (problems keyed by RFC 7591 field names), never the admin marker.
+     */
+    async registrationMetadata(clientId: string, requested: Record<string, unknown>): Promise<Record<string, unknown>> {
+      let client: ValidClient;
+      try {
+        client = validate(inputFromRegistration(requested, clientId));
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        throw new ValidationError(Object.fromEntries(Object.entries(error.problems).map(([field, problem]) => [REGISTRATION_FIELDS[field] ?? field, problem])));
+      }
+      const holder = await repo.findByIdOrName(client.name);
+      if (holder && holder.client_id !== clientId) throw new ValidationError({ client_name: 'is taken by another client' });
+      return toMetadata(clientId, client, { registeredByAdmin: false });
+    },
+
+    /** Stores what the provider's registration endpoint wrote (create and update). */
+    async storeRegistered(clientId: string, payload: Record<string, unknown>): Promise<void> {
+      const { client_secret: secret, [REGISTERED_BY_ADMIN]: _never, ...metadata } = payload;
+      const existing = await repo.findById(clientId);
+      // A registration access token only ever names a dynamically registered client; never let it reach another.
+      if (existing?.metadata[REGISTERED_BY_ADMIN] === true) throw new ValidationError({ client_id: 'not a dynamically registered client' });
+      const fields = {
+        name: typeof metadata.client_name === 'string' ? metadata.client_name : clientId,
+        metadata,
+        secret_encrypted: typeof secret === 'string' ? box.seal(secret) : null,
+      };
+      if (existing) await repo.update(clientId, fields);
+      else await repo.insert({ client_id: clientId, ...fields });
+      metadataCache.delete(clientId);
+      await audit.record(existing ? 'client.updated' : 'client.registered', { client_id: clientId, actor: `client:${clientId}` });
+    },
+
+    async deleteRegistered(clientId: string): Promise<void> {
+      const existing = await repo.findById(clientId);
+      if (!existing || existing.metadata[REGISTERED_BY_ADMIN] === true) return;
+      await repo.delete(clientId);
+      metadataCache.delete(clientId);
+      await audit.record('client.deleted', { client_id: clientId, actor: `client:${clientId}` });
+    },
+
+    /** Re-seals every client secret under the current (first) KEY_ENCRYPTION_SECRET; returns how many. */
+    async reencryptSecrets(): Promise<number> {
+      const rows = (await repo.list()).filter((row) => row.secret_encrypted !== null);
+      for (const row of rows) {
+        await repo.update(row.client_id, { secret_encrypted: box.seal(box.open(row.secret_encrypted!)) });
+        metadataCache.delete(row.client_id);
+      }
+      return rows.length;
+    },
 
     /** Full oidc-provider metadata including the decrypted secret, for the Client model. */
     async providerMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {

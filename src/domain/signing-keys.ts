@@ -49,3 +49,33 @@ export async function loadPrivateJwks(repo: SigningKeysRepo, box: SecretBox): Pr
   const rows = await repo.listPublished();
   return { keys: rows.map((r) => JSON.parse(box.open(r.private_jwk_encrypted)) as JsonWebKey) };
 }
+
+/** A signing key as `pforte keys list` shows it (SPEC 6). */
+export interface SigningKeyView {
+  kid: string;
+  alg: string;
+  /** `signing`: tokens are signed with it; `published`: only in the JWKS, so older tokens verify. */
+  status: 'signing' | 'published';
+  created_at: Date;
+}
+
+export async function listSigningKeys(repo: SigningKeysRepo): Promise<SigningKeyView[]> {
+  const rows = await repo.listPublished();
+  return rows.map((r) => ({ kid: r.kid, alg: r.alg, status: r.retired_at ? 'published' : 'signing', created_at: r.created_at }));
+}
+
+/**
+ * Identifies the set of published keys and which of them sign, without decrypting
+ * anything: a process reloads its keys only when this changes.
+ */
+export async function signingKeysVersion(repo: SigningKeysRepo): Promise<string> {
+  const rows = await repo.listPublished();
+  return rows.map((r) => `${r.kid}:${r.retired_at ? 'p' : 's'}`).join(',');
+}
+
+/** Re-seals every private key under the current secret; returns how many. */
+export async function reencryptSigningKeys(repo: SigningKeysRepo, box: SecretBox): Promise<number> {
+  const rows = await repo.listPublished();
+  for (const row of rows) await repo.updateSealed(row.kid, box.seal(box.open(row.private_jwk_encrypted)));
+  return rows.length;
+}

@@ -1,17 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/index.js';
 import { ACR_VALUES, claimsReleasableAt } from '../domain/assurance.js';
+import { REGISTRATION_POLICY } from '../domain/client-registration.js';
 import { clientUriProblem } from '../domain/client-uris.js';
 import { CLIENT_URI_PROPERTIES, EXTRA_CLIENT_PROPERTIES, REGISTERED_BY_ADMIN, SUPPORTED_SCOPES } from '../domain/clients.js';
 import { createAccountIndex } from '../store/redis/account-index.js';
+import type { RegistrationTokensRepo } from '../store/pg/registration-tokens-repo.js';
 import type { RedisClient } from '../store/redis/connect.js';
 import { createInteractionPolicy } from './acr-policy.js';
-import { createClientAdapter, type ClientMetadataSource } from './client-adapter.js';
+import { createClientAdapter, type ClientMetadataSource, type RegisteredClientStore } from './client-adapter.js';
 import { enforceRegisteredClientAuthMethod } from './client-auth-method.js';
 import { loadExistingGrant } from './first-party-grant.js';
 import { pinRequestOriginToIssuer } from './issuer-origin.js';
 import { createOutgoingFetch } from './outgoing-fetch.js';
 import { createRedisAdapterClass } from './redis-adapter.js';
+import { createRegistrationPolicy, type RegistrationRules } from './registration-policy.js';
+import { createRegistrationTokenAdapter, POSTGRES_TOKEN_MODELS } from './registration-token-adapter.js';
 import { RESPONSE_MODES } from './response-modes.js';
 import { SCOPE_CLAIMS } from './scope-claims.js';
 import { sessionTtlSeconds } from './session-ttl.js';
@@ -39,17 +44,22 @@ export interface ProviderDeps {
   clientMetadata: ClientMetadataSource;
   accountClaims: AccountClaimsSource;
   pages: ProviderPages;
+  /** Dynamic client registration (RFC 7591/7592); off without it. */
+  registration?: { clients: RegisteredClientStore; tokens: RegistrationTokensRepo; rules: RegistrationRules };
   interactionPolicy?: Configuration['interactions'] extends infer I ? (I extends { policy?: infer P } ? P : never) : never;
 }
 
-export function createProvider({ config, redis, jwks, clientMetadata, accountClaims, pages, interactionPolicy }: ProviderDeps): Provider {
+export function createProvider({ config, redis, jwks, clientMetadata, accountClaims, pages, registration, interactionPolicy }: ProviderDeps): Provider {
   const RedisAdapter = createRedisAdapterClass(redis, createAccountIndex(redis));
-  const clientAdapter = createClientAdapter(clientMetadata);
+  const clientAdapter = createClientAdapter(clientMetadata, registration?.clients);
   const cookiePrefix = (prefix: string) => (config.isHttps ? prefix : '');
 
   const configuration: Configuration = {
     adapter: function Adapter(this: unknown, name: string) {
-      return name === 'Client' ? clientAdapter : new RedisAdapter(name);
+      if (name === 'Client') return clientAdapter;
+      // Registration tokens live as long as their clients: never under the Redis fallback TTL.
+      if (registration && POSTGRES_TOKEN_MODELS.has(name)) return createRegistrationTokenAdapter(registration.tokens, name);
+      return new RedisAdapter(name);
     } as unknown as Configuration['adapter'],
     jwks: jwks as Configuration['jwks'],
     acrValues: [...ACR_VALUES],
@@ -104,6 +114,18 @@ export function createProvider({ config, redis, jwks, clientMetadata, accountCla
       pushedAuthorizationRequests: { enabled: false },
       resourceIndicators: { enabled: false },
       clientCredentials: { enabled: true },
+      // RFC 7591/7592, only with an initial access token from `pforte client initial-token create`.
+      registration: registration
+        ? {
+            enabled: true,
+            initialAccessToken: true,
+            issueRegistrationAccessToken: true,
+            policies: { [REGISTRATION_POLICY]: createRegistrationPolicy(registration.rules) as never },
+            idFactory: () => randomBytes(16).toString('base64url'),
+            secretFactory: () => randomBytes(32).toString('base64url'),
+          }
+        : { enabled: false },
+      registrationManagement: { enabled: registration !== undefined, rotateRegistrationAccessToken: true },
       // A client may introspect only the tokens issued to it; a token of an account that may
       // no longer sign in is inactive (userinfo and refresh already ask findAccount).
       introspection: {

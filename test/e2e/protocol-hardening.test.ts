@@ -99,7 +99,7 @@ describe('only the protocol features pforte uses are on', () => {
     });
     for (const absent of [
       'pushed_authorization_request_endpoint', 'require_pushed_authorization_requests', 'dpop_signing_alg_values_supported',
-      'token_endpoint_auth_signing_alg_values_supported', 'request_parameter_supported', 'registration_endpoint',
+      'token_endpoint_auth_signing_alg_values_supported', 'request_parameter_supported',
       'device_authorization_endpoint', 'authorization_signing_alg_values_supported',
     ]) {
       expect(discovery).not.toHaveProperty([absent]);

@@ -16,7 +16,7 @@ const clientFlags = defineFlags<keyof ClientInput>([
   { flags: '--public', field: 'isPublic', description: 'public client: no secret, PKCE required' },
   { flags: '--grant-types <list>', field: 'grantTypes', parse: commaList, description: `comma-separated, of ${SUPPORTED_GRANT_TYPES.join(', ')}` },
   { flags: '--acr <list>', field: 'acr', parse: commaList, description: `allowed acr values, comma-separated, of ${ACR_VALUES.join(', ')}` },
-  { flags: '--default-acr <acr>', field: 'defaultAcr', description: 'acr used when the relying party asks for none' },
+  { flags: '--default-acr <list>', field: 'defaultAcr', parse: commaList, description: 'acr values used when the relying party asks for none, comma-separated' },
   { flags: '--min-acr <acr>', field: 'minAcr', description: 'lowest acr any login to this client may have' },
   { flags: '--no-device-shortcut', field: 'deviceShortcut', description: 'a trusted device never stands in for the TAN' },
   { flags: '--device-shortcut', field: 'deviceShortcut', description: 'a trusted device may stand in for the TAN', updateOnly: true },
@@ -73,7 +73,7 @@ function describeClient(client: ClientView & { brand?: Brand }): string {
     token_endpoint_auth_method: m.token_endpoint_auth_method,
     scope: m.scope,
     allowed_acr_values: m.allowed_acr_values,
-    default_acr: (m.default_acr_values as string[] | undefined)?.[0],
+    default_acr_values: m.default_acr_values,
     min_acr: m.min_acr,
     device_shortcut: m.device_shortcut,
     first_party: m.first_party,
@@ -144,6 +144,28 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
         return { ...view, brand: Object.keys(brand).length > 0 ? await services.clients.updateBrand(view.client_id, brand, ctx.actor) : ((await services.clients.brandFor(view.client_id)) ?? {}) };
       });
       printResult(ctx.io, options, updated, describeClient);
+    });
+
+  client
+    .command('rotate-secret')
+    .description('give a confidential client a new secret, shown only here; the old one stops working at once')
+    .argument('<client>', 'client id or name')
+    .option('--json', 'print the result as JSON')
+    .action(async (ref: string, options: OutputOptions) => {
+      const rotated = await ctx.withRuntime(({ services }) => services.clients.rotateSecret(ref, ctx.actor));
+      printResult(ctx.io, options, rotated, (r) => [`client_id: ${r.client_id}`, `client_secret: ${r.client_secret}`, '(store the secret now; it is not shown again)'].join('\n'));
+    });
+
+  client
+    .command('initial-token')
+    .description('initial access tokens for dynamic client registration (RFC 7591)')
+    .command('create')
+    .description('a single-use token a relying party registers one client with')
+    .option('--ttl-hours <n>', 'hours the token is valid (default 24)')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: OutputOptions & { ttlHours?: string }) => {
+      const created = await ctx.withRuntime(({ services }) => services.initialAccessTokens.create({ ttlHours: options.ttlHours }, ctx.actor));
+      printResult(ctx.io, options, created, (t) => [`token: ${t.token}`, `expires_at: ${t.expires_at.toISOString()}`, '(single use; it is not shown again)'].join('\n'));
     });
 
   client

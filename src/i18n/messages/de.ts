@@ -52,6 +52,8 @@ export const de: Record<MessageKey, string> = {
   'error.agent_number_taken': 'Es gibt bereits ein Konto mit dieser Vermittlernummer.',
   'error.organisation_taken': 'Es gibt bereits eine Organisation mit diesem Namen.',
   'error.role_taken': 'Es gibt bereits eine Rolle mit diesem Namen.',
+  'error.signing_key_not_found': 'Diesen Signaturschlüssel gibt es nicht.',
+  'error.signing_key_in_use': 'Mit diesem Schlüssel wird noch signiert; erst rotieren, dann zurückziehen.',
   'error.unavailable': 'Der Dienst ist vorübergehend nicht verfügbar. Bitte versuchen Sie es in einigen Minuten erneut.',
   'error.invalid_credentials': 'Die E-Mail-Adresse oder das Passwort ist nicht korrekt.',
   'error.required': 'Bitte füllen Sie dieses Feld aus.',

@@ -51,6 +51,8 @@ export const en = {
   'error.agent_number_taken': 'An account with this agent number already exists.',
   'error.organisation_taken': 'An organisation with this name already exists.',
   'error.role_taken': 'A role with this name already exists.',
+  'error.signing_key_not_found': 'This signing key does not exist.',
+  'error.signing_key_in_use': 'This key still signs tokens; rotate first, then retire it.',
   'error.unavailable': 'The service is temporarily unavailable. Please try again in a few minutes.',
   'error.invalid_credentials': 'The email address or password is incorrect.',
   'error.required': 'Please fill in this field.',

@@ -52,6 +52,8 @@ export const nl: Record<MessageKey, string> = {
   'error.agent_number_taken': 'Er bestaat al een account met dit tussenpersoonnummer.',
   'error.organisation_taken': 'Er bestaat al een organisatie met deze naam.',
   'error.role_taken': 'Er bestaat al een rol met deze naam.',
+  'error.signing_key_not_found': 'Deze ondertekeningssleutel bestaat niet.',
+  'error.signing_key_in_use': 'Met deze sleutel wordt nog ondertekend; eerst roteren, dan intrekken.',
   'error.unavailable': 'De dienst is tijdelijk niet beschikbaar. Probeer het over enkele minuten opnieuw.',
   'error.invalid_credentials': 'Het e-mailadres of wachtwoord is onjuist.',
   'error.required': 'Vul dit veld in.',

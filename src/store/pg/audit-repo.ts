@@ -20,10 +20,11 @@ export function createAuditRepo(db: Db) {
     async insert(event: AuditEvent): Promise<void> {
       await table().insert({ ...event, detail: JSON.stringify(event.detail ?? {}) } as never);
     },
-    async list({ accountId, type, limit = 100 }: { accountId?: string; type?: string; limit?: number } = {}): Promise<AuditRow[]> {
+    async list({ accountId, type, since, limit = 100 }: { accountId?: string; type?: string; since?: Date; limit?: number } = {}): Promise<AuditRow[]> {
       const query = table().orderBy('id', 'desc').limit(limit);
       if (accountId) query.where({ account_id: accountId });
       if (type) query.where({ type });
+      if (since) query.where('at', '>=', since);
       return query;
     },
   };

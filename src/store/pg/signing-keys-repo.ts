@@ -19,6 +19,13 @@ export function createSigningKeysRepo(db: Db) {
     async insert(row: Omit<SigningKeyRow, 'created_at' | 'retired_at'>): Promise<void> {
       await table().insert({ ...row, public_jwk: JSON.stringify(row.public_jwk) } as never);
     },
+    /** Removes a key from the JWKS for good; only a key that no longer signs. */
+    async deletePublished(kid: string): Promise<boolean> {
+      return (await table().where({ kid }).whereNotNull('retired_at').delete()) > 0;
+    },
+    async updateSealed(kid: string, privateJwkEncrypted: string): Promise<void> {
+      await table().where({ kid }).update({ private_jwk_encrypted: privateJwkEncrypted } as never);
+    },
     async retireActive(alg: string): Promise<void> {
       await table().where({ alg }).whereNull('retired_at').update({ retired_at: db.fn.now() } as never);
     },
