@@ -8,6 +8,8 @@ export interface MailTemplates {
   tan: { tan: string; minutes: number; name?: string };
   /** Sign-ins were locked after failures: from one network (`ip`), for everyone (`account`), or until unlocked (`hard`). */
   lockout: { scope: 'ip' | 'account' | 'hard'; minutes: number; name?: string };
+  /** The account's password was replaced, by the owner (`changed`) or through a reset link (`reset`). */
+  password_changed: { reason: 'changed' | 'reset'; name?: string };
 }
 
 export type MailTemplate = keyof MailTemplates;
