@@ -9,6 +9,7 @@ import * as rolesOrganisations from './007_roles_organisations.js';
 import * as initialPasswords from './008_initial_passwords.js';
 import * as clientsRegisteredByAdmin from './009_clients_registered_by_admin.js';
 import * as policyholders from './010_policyholders.js';
+import * as auditActor from './012_audit_actor.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -27,6 +28,7 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['008_initial_passwords', initialPasswords],
   ['009_clients_registered_by_admin', clientsRegisteredByAdmin],
   ['010_policyholders', policyholders],
+  ['012_audit_actor', auditActor],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -3,8 +3,10 @@ import type { Config } from './config/index.js';
 import { demoRoutes } from './demo/routes.js';
 import { helpRoutes } from './help/routes.js';
 import { activationRoutes } from './onboarding/routes.js';
+import { deriveKey } from './domain/secret-box.js';
 import { loadPrivateJwks } from './domain/signing-keys.js';
 import { assets } from './http/assets.js';
+import { createCsrf } from './http/csrf.js';
 import { errorPages } from './http/error-pages.js';
 import { localeMiddleware } from './http/locale.js';
 import { healthRoutes } from './http/health.js';
@@ -13,6 +15,7 @@ import { acceptPostAsGet } from './http/post-as-get.js';
 import { providerAutoSubmitPages, providerPages } from './http/provider-pages.js';
 import { createRateLimits } from './http/rate-limit.js';
 import { requestContext } from './http/request-context.js';
+import { createSessionGuard } from './http/require-session.js';
 import { securityHeaders } from './http/security-headers.js';
 import { accountRoutes } from './account/routes.js';
 import type { FlowState } from './interaction/flow.js';
@@ -80,7 +83,10 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
   }).routes());
   provider.use(helpRoutes({ supportContact: config.supportContact }).routes());
   provider.use(activationRoutes({ config, onboarding: services.onboarding }).routes());
-  provider.use(accountRoutes({ provider, config, devices: services.devices, accounts: services.accounts }).routes());
+  // One session guard and one CSRF key for every page of signed-in people (account, manage).
+  const sessions = createSessionGuard({ provider, accounts: services.accounts });
+  const csrfTokens = createCsrf(deriveKey(config.keyEncryptionSecret, 'csrf'));
+  provider.use(accountRoutes({ config, sessions, csrfTokens, devices: services.devices }).routes());
   if (!config.isProduction) {
     provider.use(demoRoutes({ config, clients: services.clients }).routes());
     if (services.outbox) provider.use(devOutboxRoutes(services.outbox).routes());

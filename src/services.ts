@@ -1,5 +1,6 @@
 import type { Config } from './config/index.js';
 import { createAccountClaims } from './domain/account-claims.js';
+import { createAccountStatus } from './domain/account-status.js';
 import { createAccountService } from './domain/accounts.js';
 import { createAuditLog } from './domain/audit.js';
 import { createClientService } from './domain/clients.js';
@@ -73,6 +74,14 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
     hmacKey: deriveKey(config.keyEncryptionSecret, 'device-token'),
     clock,
   });
+  const accounts = createAccountService({
+    repo: directory.accounts,
+    directory,
+    hasher,
+    audit,
+    passwordMinLength: config.passwords.minLength,
+    agentNumberPattern: config.agentNumberPattern,
+  });
   return {
     audit,
     auditRepo,
@@ -80,14 +89,9 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
     lockNotices,
     outbox,
     mailer,
-    accounts: createAccountService({
-      repo: directory.accounts,
-      directory,
-      hasher,
-      audit,
-      passwordMinLength: config.passwords.minLength,
-      agentNumberPattern: config.agentNumberPattern,
-    }),
+    accounts,
+    /** Unlock and block, by administrators and user managers, through the actor policy. */
+    accountStatus: createAccountStatus({ resolve: accounts.resolve, lockout, audit }),
     onboarding: createOnboarding({
       repo: directory.accounts,
       hasher,

@@ -18,6 +18,14 @@ export function normaliseEmail(input: string): string | undefined {
   return emailSchema.safeParse(email).success ? email : undefined;
 }
 
+/** An account as the domain hands it out: without its password hash (ARCHITECTURE-REVIEW P2). */
+export type Account = Omit<AccountRow, 'password_hash'>;
+
+/** Strips the credentials; what pages, presenters and policies get. */
+export function toAccount({ password_hash: _hash, ...account }: AccountRow): Account {
+  return account;
+}
+
 /**
  * Whether an account may sign in and keep using its sessions and tokens. The one place
  * that decides it: claims for the provider (and so every session and token check) ask here.
@@ -75,6 +83,13 @@ export function createAccountService({ repo, directory, hasher, audit, passwordM
 
   return {
     findById: (id: string) => repo.findById(id),
+    /** The account without credentials, for pages and policies. */
+    async findAccount(id: string): Promise<Account | undefined> {
+      const row = await repo.findById(id);
+      return row && toAccount(row);
+    },
+    /** An account by id or email (SPEC 6), without credentials; user_not_found otherwise. */
+    resolve: async (ref: string): Promise<Account> => toAccount(await resolve(ref)),
     findByEmail: (email: string) => repo.findByEmail(email),
     findByAgentNumber: (agentNumber: string) => repo.findByAgentNumber(agentNumber),
     /** Accounts with their organisation and roles, ordered by email. */

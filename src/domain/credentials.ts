@@ -49,7 +49,7 @@ export function createCredentials({ repo, hasher, audit, signOut, devices, locko
       const unmet = unmetPasswordRules(password, { minLength: passwordMinLength, email: account.email });
       if (unmet.length > 0) throw new PasswordRejected('password_rules', unmet);
       await repo.setPassword(account.id, await hasher.hash(password));
-      const actor = `account:${account.id}`;
+      const actor = { kind: 'self', accountId: account.id } as const;
       await audit.record('password.changed', { account_id: account.id, actor, detail: { reason } });
       await signOut.everywhere(account.id, { reason: reason === 'reset' ? 'password_reset' : 'password_changed', keepSessionId, actor });
       await devices.revokeAll(account.id, actor);

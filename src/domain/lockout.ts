@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { FailureKind, LockoutStore, LockScope } from '../store/redis/lockout-store.js';
-import type { AuditLog } from './audit.js';
+import type { AuditActor, AuditLog } from './audit.js';
 
 export type { FailureKind, LockScope };
 
@@ -98,7 +98,7 @@ export function createLockout({ store, audit, policy, hmacKey, notify, now = () 
      * Lifts every lock of the account and its hard stop, and forgets its failures: the one
      * way out of a hard stop (`pforte user unlock`; the password reset will call it too).
      */
-    async lift(accountId: string, actor?: string): Promise<void> {
+    async lift(accountId: string, actor?: AuditActor): Promise<void> {
       await store.clear(accountId);
       await audit.record('account.unlocked', { account_id: accountId, actor: actor ?? null });
     },

@@ -122,8 +122,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, options: OutputOptions) => {
       const unlocked = await ctx.withRuntime(async ({ services }) => {
-        const account = await services.accounts.show(ref);
-        await services.lockout.lift(account.id, ctx.actor);
+        const account = await services.accountStatus.unlock(ctx.admin, ref);
         return { id: account.id, email: account.email, unlocked: true };
       });
       printResult(ctx.io, options, unlocked, (u) => `unlocked user ${u.id} (${u.email})`);
