@@ -86,7 +86,7 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
   // One session guard and one CSRF key for every page of signed-in people (account, manage).
   const sessions = createSessionGuard({ provider, accounts: services.accounts });
   const csrfTokens = createCsrf(deriveKey(config.keyEncryptionSecret, 'csrf'));
-  provider.use(accountRoutes({ config, sessions, csrfTokens, devices: services.devices }).routes());
+  provider.use(accountRoutes({ config, sessions, csrfTokens, devices: services.devices, credentials: services.credentials, accountStatus: services.accountStatus }).routes());
   if (!config.isProduction) {
     provider.use(demoRoutes({ config, clients: services.clients }).routes());
     if (services.outbox) provider.use(devOutboxRoutes(services.outbox).routes());

@@ -91,7 +91,7 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
     mailer,
     accounts,
     /** Unlock and block, by administrators and user managers, through the actor policy. */
-    accountStatus: createAccountStatus({ resolve: accounts.resolve, lockout, audit }),
+    accountStatus: createAccountStatus({ resolve: accounts.resolve, lockout, signOut, mailer, audit }),
     onboarding: createOnboarding({
       repo: directory.accounts,
       hasher,

@@ -23,6 +23,7 @@ export type AuditType =
   | 'tan.failed'
   | 'tan.void'
   | 'password.changed'
+  | 'password.change_failed'
   | 'activation.issued'
   | 'initial_password.issued'
   | 'customers.imported'

@@ -26,6 +26,8 @@ export const ERRORS = {
   // Sign-in steps
   tan_cooldown: { status: 429, field: 'tan' },
   tan_hourly_limit: { status: 429, field: 'tan' },
+  // Account page
+  current_password_wrong: { status: 400, field: 'current_password' },
   // Dependencies
   mail_unavailable: { status: 503 },
   unavailable: { status: 503 },
