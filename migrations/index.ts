@@ -10,6 +10,7 @@ import * as initialPasswords from './008_initial_passwords.js';
 import * as clientsRegisteredByAdmin from './009_clients_registered_by_admin.js';
 import * as policyholders from './010_policyholders.js';
 import * as auditActor from './012_audit_actor.js';
+import * as lockoutHardStop from './013_lockout_hard_stop.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -29,6 +30,7 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['009_clients_registered_by_admin', clientsRegisteredByAdmin],
   ['010_policyholders', policyholders],
   ['012_audit_actor', auditActor],
+  ['013_lockout_hard_stop', lockoutHardStop],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -68,6 +68,8 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
     provider,
     config,
     accounts: services.accounts,
+    accountStatus: services.accountStatus,
+    signInPolicy: services.signInPolicy,
     audit: services.audit,
     tans: services.tans,
     devices: services.devices,

@@ -15,6 +15,7 @@ import { createPasswordHasher } from './domain/passwords.js';
 import { createRoleService } from './domain/roles.js';
 import { createSecretBox, deriveKey } from './domain/secret-box.js';
 import { createSignOut } from './domain/sign-out.js';
+import { signInRefusal } from './domain/policies/sign-in.js';
 import { createTanService } from './domain/tans.js';
 import { createDevOutbox } from './mail/dev-outbox.js';
 import { DEFAULT_LOCALE } from './i18n/index.js';
@@ -54,6 +55,7 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
   const lockNotices = createLockNotices(directory, mailer);
   const lockout = createLockout({
     store: createLockoutStore(redis),
+    hardStops: directory.accounts,
     audit,
     policy: config.lockout,
     hmacKey: deriveKey(config.keyEncryptionSecret, 'lockout-subject'),
@@ -90,8 +92,12 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
     outbox,
     mailer,
     accounts,
+    /** "May this account sign in, and what may we tell" (domain/policies/sign-in.ts), on the injected clock. */
+    signInPolicy: {
+      refusal: (account: Parameters<typeof signInRefusal>[0], { proven }: { proven: boolean }) => signInRefusal(account, { proven, now: clock() }),
+    },
     /** Unlock and block, by administrators and user managers, through the actor policy. */
-    accountStatus: createAccountStatus({ resolve: accounts.resolve, lockout, signOut, mailer, audit }),
+    accountStatus: createAccountStatus({ resolve: accounts.resolve, repo: directory.accounts, supportContact: config.supportContact, lockout, signOut, mailer, audit }),
     onboarding: createOnboarding({
       repo: directory.accounts,
       hasher,

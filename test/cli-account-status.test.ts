@@ -30,3 +30,20 @@ describe('pforte user unlock', () => {
     expect(JSON.parse(result.stderr)).toMatchObject({ error: 'user_not_found' });
   });
 });
+
+describe('pforte user block|unblock', () => {
+  it('blocks and unblocks by email, as the administrator, with JSON output', async () => {
+    const created = await pforteJson('user', 'create', '--email', 'block.me@example.com', '--password', 'Correct-Horse-7');
+    expect(await pforteJson('user', 'block', 'block.me@example.com')).toEqual({ id: created.id, email: 'block.me@example.com', status: 'blocked' });
+    expect((await pforteJson('user', 'show', String(created.id))).status).toBe('blocked');
+    expect(await pforteJson('user', 'unblock', String(created.id))).toEqual({ id: created.id, email: 'block.me@example.com', status: 'active' });
+    const events = await sql('select type, actor_kind from audit_events where account_id = $1 and type like $2 order by id', [created.id, 'account.%blocked']);
+    expect(events).toEqual([{ type: 'account.blocked', actor_kind: 'admin' }, { type: 'account.unblocked', actor_kind: 'admin' }]);
+  });
+
+  it('reports an unknown user as not found and changes nothing', async () => {
+    const result = await pforte('user', 'block', 'nobody@example.com', '--json');
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('');
+  });
+});

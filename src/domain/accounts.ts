@@ -8,6 +8,7 @@ import type { AuditLog } from './audit.js';
 import { normaliseAgentNumber } from './agent-number.js';
 import { findOrganisation, requireGrantable } from './organisations.js';
 import { unmetPasswordRules } from './password-policy.js';
+import { isAccountUsable } from './policies/sign-in.js';
 import type { PasswordHasher, VerifyOptions } from './passwords.js';
 import { findRoles } from './roles.js';
 
@@ -27,11 +28,12 @@ export function toAccount({ password_hash: _hash, ...account }: AccountRow): Acc
 }
 
 /**
- * Whether an account may sign in and keep using its sessions and tokens. The one place
- * that decides it: claims for the provider (and so every session and token check) ask here.
+ * Whether an account may keep using its sessions and tokens: claims for the provider (and
+ * so every session and token check), the account page and step-up ask here; the rule
+ * itself is the sign-in policy's (domain/policies/sign-in.ts).
  */
 export function maySignIn(account: Pick<AccountRow, 'status'>): boolean {
-  return account.status === 'active';
+  return isAccountUsable(account);
 }
 
 export interface CreateAccountInput {

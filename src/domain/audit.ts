@@ -19,6 +19,8 @@ export type AuditType =
   | 'device.revoked'
   | 'account.locked'
   | 'account.unlocked'
+  | 'account.blocked'
+  | 'account.unblocked'
   | 'tan.sent'
   | 'tan.failed'
   | 'tan.void'
