@@ -35,7 +35,7 @@ export function createAgentLogin(deps: InteractionDeps) {
     const account = await deps.accounts.findByAgentNumber(agentNumber!);
     const isMatch = account !== undefined && maySignIn(account) && account.email.toLowerCase() === email!.toLowerCase();
     if (!isMatch) {
-      await deps.audit.record('login.failure', { account_id: account?.id ?? null, client_id: interaction.clientId, ip: ctx.ip, detail: { method: 'agent', agent_number: agentNumber } });
+      await deps.audit.record('login.failure', { account_id: account?.id ?? null, client_id: interaction.clientId, ip: ctx.ip, detail: { method: 'agent', ...(account ? { agent_number: agentNumber } : {}) } });
       if (deps.config.agentLoginRevealMismatch) {
         return renderLoginPage(ctx, interaction, 'agent', { values, errors: { email: 'agent_email_mismatch' } }, 400);
       }

@@ -35,7 +35,9 @@ export function createPasswordLogin(deps: InteractionDeps) {
     });
     if (!account || !isValid) {
       await deps.lockout.recordFailure(subject, 'pwd', ctx.ip);
-      await deps.audit.record('login.failure', { account_id: account?.id ?? null, client_id: interaction.clientId, ip: ctx.ip, detail: { method: 'password', email: email.value } });
+      // What was typed is kept only when it names an account: a mistyped address or a
+      // password pasted into the email field must not end up in the audit log.
+      await deps.audit.record('login.failure', { account_id: account?.id ?? null, client_id: interaction.clientId, ip: ctx.ip, detail: { method: 'password', ...(account ? { email: account.email } : {}) } });
       return renderLoginPage(ctx, interaction, 'password', { values, errors: { password: 'invalid_credentials' } }, 401);
     }
     // Account state is told only now that the password is proven (SPEC 4.8).
