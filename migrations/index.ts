@@ -10,7 +10,9 @@ import * as initialPasswords from './008_initial_passwords.js';
 import * as clientsRegisteredByAdmin from './009_clients_registered_by_admin.js';
 import * as policyholders from './010_policyholders.js';
 import * as clientBranding from './011_client_branding.js';
+import * as auditActor from './012_audit_actor.js';
 import * as registrationTokens from './013_registration_tokens.js';
+import * as lockoutHardStop from './014_lockout_hard_stop.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -30,7 +32,9 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['009_clients_registered_by_admin', clientsRegisteredByAdmin],
   ['010_policyholders', policyholders],
   ['011_client_branding', clientBranding],
+  ['012_audit_actor', auditActor],
   ['013_registration_tokens', registrationTokens],
+  ['014_lockout_hard_stop', lockoutHardStop],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -7,6 +7,8 @@ import { activationRoutes } from './onboarding/routes.js';
 import type { PrivateJwks } from './domain/signing-keyring.js';
 import { assets } from './http/assets.js';
 import { brandingRoutes } from './http/branding.js';
+import { deriveKey } from './domain/secret-box.js';
+import { createCsrf } from './http/csrf.js';
 import { errorPages } from './http/error-pages.js';
 import { localeMiddleware } from './http/locale.js';
 import { healthRoutes } from './http/health.js';
@@ -16,6 +18,7 @@ import { acceptPostAsGet } from './http/post-as-get.js';
 import { providerAutoSubmitPages, providerPages } from './http/provider-pages.js';
 import { createRateLimits } from './http/rate-limit.js';
 import { requestContext } from './http/request-context.js';
+import { createSessionGuard } from './http/require-session.js';
 import { securityHeaders } from './http/security-headers.js';
 import { accountRoutes } from './account/routes.js';
 import type { FlowState } from './interaction/flow.js';
@@ -106,6 +109,8 @@ function assembleApp({ config, db, redis, logger, services }: AppDeps, jwks: Pri
     provider,
     config,
     accounts: services.accounts,
+    accountStatus: services.accountStatus,
+    signInPolicy: services.signInPolicy,
     audit: services.audit,
     tans: services.tans,
     devices: services.devices,
@@ -121,7 +126,10 @@ function assembleApp({ config, db, redis, logger, services }: AppDeps, jwks: Pri
   }).routes());
   provider.use(helpRoutes({ supportContact: config.supportContact }).routes());
   provider.use(activationRoutes({ config, onboarding: services.onboarding }).routes());
-  provider.use(accountRoutes({ provider, config, devices: services.devices, accounts: services.accounts }).routes());
+  // One session guard and one CSRF key for every page of signed-in people (account, manage).
+  const sessions = createSessionGuard({ provider, accounts: services.accounts });
+  const csrfTokens = createCsrf(deriveKey(config.keyEncryptionSecret, 'csrf'));
+  provider.use(accountRoutes({ config, sessions, csrfTokens, devices: services.devices, credentials: services.credentials, accountStatus: services.accountStatus }).routes());
   if (!config.isProduction) {
     provider.use(demoRoutes({ config, clients: services.clients }).routes());
     if (services.outbox) provider.use(devOutboxRoutes(services.outbox).routes());

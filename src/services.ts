@@ -1,5 +1,6 @@
 import type { Config } from './config/index.js';
 import { createAccountClaims } from './domain/account-claims.js';
+import { createAccountStatus } from './domain/account-status.js';
 import { createAccountService } from './domain/accounts.js';
 import { createAuditLog } from './domain/audit.js';
 import { createBranding } from './domain/branding.js';
@@ -7,6 +8,7 @@ import { createAuditQuery } from './domain/audit-query.js';
 import { createInitialAccessTokens } from './domain/client-registration.js';
 import { createRegistrationTokensRepo } from './store/pg/registration-tokens-repo.js';
 import { createClientService } from './domain/clients.js';
+import { createCredentials } from './domain/credentials.js';
 import { createCustomerImport } from './domain/customer-import.js';
 import { createDeviceService } from './domain/devices.js';
 import { createLockout, type LockNotice, type LockNotifier } from './domain/lockout.js';
@@ -18,6 +20,7 @@ import { createRoleService } from './domain/roles.js';
 import { createSecretBox, deriveKey } from './domain/secret-box.js';
 import { createSignOut } from './domain/sign-out.js';
 import { createSigningKeyring } from './domain/signing-keyring.js';
+import { signInRefusal } from './domain/policies/sign-in.js';
 import { createTanService } from './domain/tans.js';
 import { createDevOutbox } from './mail/dev-outbox.js';
 import { DEFAULT_LOCALE } from './i18n/index.js';
@@ -59,6 +62,7 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
   const lockNotices = createLockNotices(directory, mailer);
   const lockout = createLockout({
     store: createLockoutStore(redis),
+    hardStops: directory.accounts,
     audit,
     policy: config.lockout,
     hmacKey: deriveKey(config.keyEncryptionSecret, 'lockout-subject'),
@@ -68,6 +72,26 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
   const hasher = createPasswordHasher({ cost: config.passwords.bcryptCost });
   const accountIndex = createAccountIndex(redis);
   const registrationTokens = createRegistrationTokensRepo(db, clock);
+  const signOut = createSignOut({
+    endAccountSessions: (accountId, options) => endAccountSessions(redis, accountIndex, accountId, { ...options, keepTtlSeconds: config.session.staySignedInDays * 86400 }),
+    audit,
+  });
+  const devices = createDeviceService({
+    repo: createDevicesRepo(db),
+    audit,
+    trustDays: config.devices.trustDays,
+    bindBrowserMajor: config.devices.bindBrowserMajor,
+    hmacKey: deriveKey(config.keyEncryptionSecret, 'device-token'),
+    clock,
+  });
+  const accounts = createAccountService({
+    repo: directory.accounts,
+    directory,
+    hasher,
+    audit,
+    passwordMinLength: config.passwords.minLength,
+    agentNumberPattern: config.agentNumberPattern,
+  });
   return {
     registrationTokens,
     initialAccessTokens: createInitialAccessTokens({ repo: registrationTokens, audit, clock }),
@@ -82,14 +106,13 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
     lockNotices,
     outbox,
     mailer,
-    accounts: createAccountService({
-      repo: directory.accounts,
-      directory,
-      hasher,
-      audit,
-      passwordMinLength: config.passwords.minLength,
-      agentNumberPattern: config.agentNumberPattern,
-    }),
+    accounts,
+    /** "May this account sign in, and what may we tell" (domain/policies/sign-in.ts), on the injected clock. */
+    signInPolicy: {
+      refusal: (account: Parameters<typeof signInRefusal>[0], { proven }: { proven: boolean }) => signInRefusal(account, { proven, now: clock() }),
+    },
+    /** Unlock and block, by administrators and user managers, through the actor policy. */
+    accountStatus: createAccountStatus({ resolve: accounts.resolve, repo: directory.accounts, supportContact: config.supportContact, lockout, signOut, mailer, audit }),
     onboarding: createOnboarding({
       repo: directory.accounts,
       hasher,
@@ -103,9 +126,17 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
       clock,
     }),
     organisations: createOrganisationService({ directory, audit }),
-    signOut: createSignOut({
-      endAccountSessions: (accountId, options) => endAccountSessions(redis, accountIndex, accountId, { ...options, keepTtlSeconds: config.session.staySignedInDays * 86400 }),
+    signOut,
+    /** Replacing a password (account page, reset link) and everything that follows from it. */
+    credentials: createCredentials({
+      repo: directory.accounts,
+      hasher,
       audit,
+      signOut,
+      devices,
+      lockout,
+      mailer,
+      passwordMinLength: config.passwords.minLength,
     }),
     customers: createCustomerImport({ repo: createPolicyholdersRepo(db), audit, clock }),
     roles: createRoleService({ repo: directory.roles, audit }),
@@ -127,14 +158,7 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
       hmacKey: deriveKey(config.keyEncryptionSecret, 'tan-digest'),
       now: nowMs,
     }),
-    devices: createDeviceService({
-      repo: createDevicesRepo(db),
-      audit,
-      trustDays: config.devices.trustDays,
-      bindBrowserMajor: config.devices.bindBrowserMajor,
-      hmacKey: deriveKey(config.keyEncryptionSecret, 'device-token'),
-      clock,
-    }),
+    devices,
     signingKeys: createSigningKeyring({
       repo: createSigningKeysRepo(db),
       box: createSecretBox(config.keyEncryptionSecrets, 'signing-key'),

@@ -1,5 +1,6 @@
 import { fileDevSecrets } from '../config/dev-secrets.js';
 import { loadConfig, type Config } from '../config/index.js';
+import type { Actor } from '../domain/policies/actor.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { createDb, type Db } from '../store/pg/db.js';
@@ -11,6 +12,8 @@ export interface CliContext {
   io: CliIo;
   /** Recorded as the actor of audit events; the OS user when known. */
   actor: string;
+  /** The CLI acts as an administrator (ARCHITECTURE-REVIEW P3), named like `actor`. */
+  admin: Actor;
   /** Set by a command that finished but must not exit 0 (e.g. an import with rejected rows). */
   exitCode?: number;
   /** Postgres only, no migrations, no Redis (for `pforte migrate`); always closed afterwards. */
@@ -25,9 +28,11 @@ export function createCliContext(io: CliIo): CliContext {
     const config = loadConfig(io.env, fileDevSecrets(io.env.DATA_DIR || '.data'));
     return { config, logger: createLogger({ level: config.logLevel }) };
   };
+  const actor = io.env.USER ? `cli:${io.env.USER}` : 'cli';
   return {
     io,
-    actor: io.env.USER ? `cli:${io.env.USER}` : 'cli',
+    actor,
+    admin: { kind: 'admin', id: actor },
     async withDb(work) {
       const { config, logger } = setup();
       const db = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });

@@ -8,6 +8,7 @@ import type { AuditLog } from './audit.js';
 import { normaliseAgentNumber } from './agent-number.js';
 import { findOrganisation, requireGrantable } from './organisations.js';
 import { unmetPasswordRules } from './password-policy.js';
+import { isAccountUsable } from './policies/sign-in.js';
 import type { PasswordHasher, VerifyOptions } from './passwords.js';
 import { findRoles } from './roles.js';
 
@@ -18,12 +19,21 @@ export function normaliseEmail(input: string): string | undefined {
   return emailSchema.safeParse(email).success ? email : undefined;
 }
 
+/** An account as the domain hands it out: without its password hash (ARCHITECTURE-REVIEW P2). */
+export type Account = Omit<AccountRow, 'password_hash'>;
+
+/** Strips the credentials; what pages, presenters and policies get. */
+export function toAccount({ password_hash: _hash, ...account }: AccountRow): Account {
+  return account;
+}
+
 /**
- * Whether an account may sign in and keep using its sessions and tokens. The one place
- * that decides it: claims for the provider (and so every session and token check) ask here.
+ * Whether an account may keep using its sessions and tokens: claims for the provider (and
+ * so every session and token check), the account page and step-up ask here; the rule
+ * itself is the sign-in policy's (domain/policies/sign-in.ts).
  */
 export function maySignIn(account: Pick<AccountRow, 'status'>): boolean {
-  return account.status === 'active';
+  return isAccountUsable(account);
 }
 
 export interface CreateAccountInput {
@@ -75,6 +85,13 @@ export function createAccountService({ repo, directory, hasher, audit, passwordM
 
   return {
     findById: (id: string) => repo.findById(id),
+    /** The account without credentials, for pages and policies. */
+    async findAccount(id: string): Promise<Account | undefined> {
+      const row = await repo.findById(id);
+      return row && toAccount(row);
+    },
+    /** An account by id or email (SPEC 6), without credentials; user_not_found otherwise. */
+    resolve: async (ref: string): Promise<Account> => toAccount(await resolve(ref)),
     findByEmail: (email: string) => repo.findByEmail(email),
     findByAgentNumber: (agentNumber: string) => repo.findByAgentNumber(agentNumber),
     /** Accounts with their organisation and roles, ordered by email. */

@@ -1,4 +1,5 @@
 import type { AuditEvent, AuditRepo } from '../store/pg/audit-repo.js';
+import { actorColumns, type Actor } from './policies/actor.js';
 
 /** Security-relevant acts, named once so that logs, metrics and queries agree. */
 export type AuditType =
@@ -23,23 +24,34 @@ export type AuditType =
   | 'device.revoked'
   | 'account.locked'
   | 'account.unlocked'
+  | 'account.blocked'
+  | 'account.unblocked'
   | 'tan.sent'
   | 'tan.failed'
   | 'tan.void'
   | 'password.changed'
+  | 'password.change_failed'
   | 'activation.issued'
   | 'initial_password.issued'
   | 'customers.imported'
   | 'account.signed_out';
 
+/** An actor, or (older callers) a free-text label that fills only the `actor` column. */
+export type AuditActor = Actor | string | null | undefined;
+
+export interface AuditRecord extends Omit<AuditEvent, 'type' | 'actor' | 'actor_kind' | 'actor_id'> {
+  actor?: AuditActor;
+}
+
 export interface AuditLog {
-  record(type: AuditType, event?: Omit<AuditEvent, 'type'>): Promise<void>;
+  record(type: AuditType, event?: AuditRecord): Promise<void>;
 }
 
 export function createAuditLog(repo: AuditRepo): AuditLog {
   return {
-    async record(type, event = {}) {
-      await repo.insert({ type, ...event });
+    async record(type, { actor, ...event } = {}) {
+      const who = actor == null ? { actor: null } : typeof actor === 'string' ? { actor } : actorColumns(actor);
+      await repo.insert({ type, ...event, ...who });
     },
   };
 }

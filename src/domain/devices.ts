@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { DeviceRow, DevicesRepo } from '../store/pg/devices-repo.js';
-import type { AuditLog } from './audit.js';
+import type { AuditActor, AuditLog } from './audit.js';
 import { describeUserAgent } from './user-agent.js';
 
 /** A device as shown and passed around; the token hash stays in the repository. */
@@ -78,14 +78,14 @@ export function createDeviceService({ repo, audit, trustDays, bindBrowserMajor, 
     },
 
     /** False when the account has no such unrevoked device (unknown, someone else's, or revoked already). */
-    async revoke(accountId: string, deviceId: string, actor?: string): Promise<boolean> {
+    async revoke(accountId: string, deviceId: string, actor?: AuditActor): Promise<boolean> {
       const revoked = await repo.revoke(deviceId, accountId, clock());
       if (revoked) await audit.record('device.revoked', { account_id: accountId, actor: actor ?? null, detail: { device_id: deviceId } });
       return revoked;
     },
 
     /** Returns how many devices were revoked. */
-    async revokeAll(accountId: string, actor?: string): Promise<number> {
+    async revokeAll(accountId: string, actor?: AuditActor): Promise<number> {
       const count = await repo.revokeAll(accountId, clock());
       if (count > 0) await audit.record('device.revoked', { account_id: accountId, actor: actor ?? null, detail: { all: true, count } });
       return count;

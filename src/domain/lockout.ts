@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { FailureKind, LockoutStore, LockScope } from '../store/redis/lockout-store.js';
-import type { AuditLog } from './audit.js';
+import type { AuditActor, AuditLog } from './audit.js';
 
 export type { FailureKind, LockScope };
 
@@ -21,6 +21,13 @@ export type LockNotice = { scope: LockScope; seconds: number } | { scope: 'hard'
 /** Mails the owner; a failing mail must not change the answer to the sign-in. */
 export type LockNotifier = (accountId: string, notice: LockNotice) => Promise<void>;
 
+/** Where the hard stop is kept so that it survives Redis (Postgres: accounts.hard_locked_at). */
+export interface HardStops {
+  /** Asked for stand-in subjects too, so known and unknown addresses cost the same. */
+  isHardLocked(subject: string): Promise<boolean>;
+  setHardLocked(accountId: string, isLocked: boolean): Promise<void>;
+}
+
 /** Used for connections without an address (the CLI, tests); never a real client IP. */
 const NO_IP = '-';
 
@@ -35,9 +42,12 @@ const NO_IP = '-';
  * password failures, a right TAN TAN failures); requesting a new TAN ends nothing. Nobody
  * can sign in while locked, so no sign-in clears a lock. The owner is mailed once when
  * locks start (again only after a successful sign-in or a quiet day), and when a hard stop starts.
+ * The counters live in Redis; the hard stop is also written to `hardStops` (Postgres), so
+ * a Redis flush or failover does not lift it.
  */
-export function createLockout({ store, audit, policy, hmacKey, notify, now = () => Date.now() }: {
+export function createLockout({ store, hardStops, audit, policy, hmacKey, notify, now = () => Date.now() }: {
   store: LockoutStore;
+  hardStops?: HardStops;
   audit: AuditLog;
   policy: LockoutPolicy;
   /** Keys the stand-in subject of unknown addresses; a Redis dump does not list tried addresses. */
@@ -68,8 +78,8 @@ export function createLockout({ store, audit, policy, hmacKey, notify, now = () 
     },
 
     async isLocked(subject: string, ip: string = NO_IP): Promise<boolean> {
-      const { accountUntil, ipUntil, failures: counts } = await store.lockState(subject, ip);
-      return counts.some((count) => count >= policy.hardLimit) || [accountUntil, ipUntil].some((until) => until !== undefined && until > now());
+      const [{ accountUntil, ipUntil, failures: counts }, isHardLocked] = await Promise.all([store.lockState(subject, ip), hardStops?.isHardLocked(subject) ?? false]);
+      return isHardLocked || counts.some((count) => count >= policy.hardLimit) || [accountUntil, ipUntil].some((until) => until !== undefined && until > now());
     },
 
     /** The account-wide run of failures of a kind. */
@@ -84,6 +94,7 @@ export function createLockout({ store, audit, policy, hmacKey, notify, now = () 
         await startLock(subject, 'account', ip, lockSeconds(count, policy.accountThreshold), { kind, failures: count });
       }
       if (count === policy.hardLimit && ipCount <= policy.threshold && isAccount(subject)) {
+        await hardStops?.setHardLocked(subject, true);
         await audit.record('account.locked', { account_id: subject, ip: ip === NO_IP ? null : ip, detail: { kind, failures: count, scope: 'hard' } });
         if (await store.markNoticed(subject, 'hard')) await notify?.(subject, { scope: 'hard' });
       }
@@ -98,8 +109,9 @@ export function createLockout({ store, audit, policy, hmacKey, notify, now = () 
      * Lifts every lock of the account and its hard stop, and forgets its failures: the one
      * way out of a hard stop (`pforte user unlock`; the password reset will call it too).
      */
-    async lift(accountId: string, actor?: string): Promise<void> {
+    async lift(accountId: string, actor?: AuditActor): Promise<void> {
       await store.clear(accountId);
+      await hardStops?.setHardLocked(accountId, false);
       await audit.record('account.unlocked', { account_id: accountId, actor: actor ?? null });
     },
   };

@@ -118,11 +118,6 @@ export function createOnboarding({ repo, hasher, links, audit, policy, clock = (
       if (await hasher.verify(password, account.password_hash)) throw new PasswordRejected('password_unchanged');
       return setPassword(account, password, confirmation);
     },
-
-    /** An initial password past its lifetime no longer signs in (SPEC 4.6). */
-    isInitialPasswordExpired(account: AccountRow): boolean {
-      return account.must_change_password && account.password_expires_at !== null && account.password_expires_at.getTime() <= clock().getTime();
-    },
   };
 }
 

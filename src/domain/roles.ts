@@ -7,6 +7,8 @@ export const ROLE_NAME_PATTERN = /^[a-z][a-z0-9-]{1,62}$/;
 
 /** Holders of this role see their organisation's whole subtree in the `orgs` claim. */
 export const GROUP_MANAGER_ROLE = 'group-manager';
+/** Holders administer their organisation's accounts (SPEC 5) and are whom its blocked members contact. */
+export const USER_MANAGER_ROLE = 'user-manager';
 
 export interface RoleInput {
   name: string;

@@ -1,4 +1,4 @@
-import type { AuditLog } from './audit.js';
+import type { AuditActor, AuditLog } from './audit.js';
 
 /** Ends an account's sessions but one, and revokes its grants (the provider's tokens). */
 export type EndAccountSessions = (accountId: string, options: { keepSessionId?: string }) => Promise<{ sessions: number; grants: number }>;
@@ -13,7 +13,7 @@ export type SignOutReason = 'sign_out_everywhere' | 'password_changed' | 'passwo
  */
 export function createSignOut({ endAccountSessions, audit }: { endAccountSessions: EndAccountSessions; audit: AuditLog }) {
   return {
-    async everywhere(accountId: string, { reason, keepSessionId, actor }: { reason: SignOutReason; keepSessionId?: string; actor?: string }): Promise<void> {
+    async everywhere(accountId: string, { reason, keepSessionId, actor }: { reason: SignOutReason; keepSessionId?: string; actor?: AuditActor }): Promise<void> {
       const ended = await endAccountSessions(accountId, { keepSessionId });
       await audit.record('account.signed_out', { account_id: accountId, actor: actor ?? null, detail: { reason, ...ended } });
     },

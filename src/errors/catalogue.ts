@@ -28,6 +28,12 @@ export const ERRORS = {
   // Sign-in steps
   tan_cooldown: { status: 429, field: 'tan' },
   tan_hourly_limit: { status: 429, field: 'tan' },
+  // Told only after the right password (SPEC 4.8)
+  account_blocked: { status: 403, field: 'password' },
+  account_pending: { status: 401, field: 'password' },
+  initial_password_expired: { status: 401, field: 'password' },
+  // Account page
+  current_password_wrong: { status: 400, field: 'current_password' },
   // Dependencies
   mail_unavailable: { status: 503 },
   unavailable: { status: 503 },

@@ -1,5 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Context, Middleware } from 'koa';
 import { AppError } from '../errors/index.js';
+import { parseForm } from './form-body.js';
+import { signedInOf } from './require-session.js';
 
 /**
  * Synchroniser tokens for forms of signed-in people (account page, user managers): an
@@ -16,4 +19,24 @@ export function createCsrf(key: string) {
       if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) throw new AppError('csrf_failed');
     },
   };
+}
+
+export type Csrf = ReturnType<typeof createCsrf>;
+
+/**
+ * After `requireSession`: reads the form (strictly, repeats refused) and lets it through
+ * only with this session's `csrf` field; the handler finds the form on `ctx.state.form`.
+ */
+export function csrf(tokens: Csrf): Middleware {
+  return async (ctx, next) => {
+    const form = await parseForm(ctx);
+    tokens.verify(form.csrf, signedInOf(ctx).sessionId);
+    ctx.state.form = form;
+    await next();
+  };
+}
+
+/** The form `csrf()` checked. */
+export function checkedFormOf(ctx: Context): Record<string, string> {
+  return ctx.state.form as Record<string, string>;
 }

@@ -13,13 +13,16 @@ export interface PasswordFormPage {
   minLength: number;
 }
 
+/** What views/partials/password-rules.ejs shows: every rule, marked after a rejected try. */
+export function passwordRulesView(minLength: number, rejected?: PasswordRejected) {
+  return { rules: RULES, unmet: rejected?.rules ?? [], checked: rejected?.reason === 'password_rules', minLength };
+}
+
 /** "New password" + "Confirm new password" + "Save password", for activation and initial passwords. */
 export function renderPasswordForm(ctx: Context, page: PasswordFormPage, rejected?: PasswordRejected, status = 200) {
   return renderPage(ctx, 'set-password', {
     ...page,
-    rules: RULES,
-    unmet: rejected?.rules ?? [],
-    checked: rejected?.reason === 'password_rules',
+    ...passwordRulesView(page.minLength, rejected),
     errors: rejected ? { password: rejected.reason } : {},
   }, rejected ? 400 : status);
 }

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { normaliseEmail } from '../domain/accounts.js';
+import { maySignIn, normaliseEmail } from '../domain/accounts.js';
 import { normaliseAgentNumber } from '../domain/agent-number.js';
 import { parseForm } from '../http/form-body.js';
 import { loadInteraction } from './context.js';
@@ -33,9 +33,9 @@ export function createAgentLogin(deps: InteractionDeps) {
     if (Object.keys(errors).length > 0) return renderLoginPage(ctx, interaction, 'agent', { values, errors }, 400);
 
     const account = await deps.accounts.findByAgentNumber(agentNumber!);
-    const isMatch = account !== undefined && account.status === 'active' && account.email.toLowerCase() === email!.toLowerCase();
+    const isMatch = account !== undefined && maySignIn(account) && account.email.toLowerCase() === email!.toLowerCase();
     if (!isMatch) {
-      await deps.audit.record('login.failure', { account_id: account?.id ?? null, client_id: interaction.clientId, ip: ctx.ip, detail: { method: 'agent', agent_number: agentNumber } });
+      await deps.audit.record('login.failure', { account_id: account?.id ?? null, client_id: interaction.clientId, ip: ctx.ip, detail: { method: 'agent', ...(account ? { agent_number: agentNumber } : {}) } });
       if (deps.config.agentLoginRevealMismatch) {
         return renderLoginPage(ctx, interaction, 'agent', { values, errors: { email: 'agent_email_mismatch' } }, 400);
       }

@@ -1,10 +1,13 @@
 import type Provider from 'oidc-provider';
 import type { Config } from '../config/index.js';
+import type { AccountStatusService } from '../domain/account-status.js';
 import type { AccountService } from '../domain/accounts.js';
 import type { AuditLog } from '../domain/audit.js';
 import type { DeviceService } from '../domain/devices.js';
 import type { Lockout } from '../domain/lockout.js';
 import type { Onboarding } from '../domain/onboarding.js';
+import type { SignInRefusal } from '../domain/policies/sign-in.js';
+import type { AccountRow } from '../store/pg/accounts-repo.js';
 import type { TanService } from '../domain/tans.js';
 import type { RateLimits } from '../http/rate-limit.js';
 import type { Mailer } from '../mail/mailer.js';
@@ -22,6 +25,8 @@ export interface InteractionDeps {
   provider: Provider;
   config: Config;
   accounts: AccountService;
+  accountStatus: Pick<AccountStatusService, 'blockedContacts'>;
+  signInPolicy: { refusal(account: AccountRow, options: { proven: boolean }): SignInRefusal | undefined };
   audit: AuditLog;
   tans: TanService;
   devices: DeviceService;

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import type { BlockedContacts } from '../domain/account-status.js';
 import { renderPage } from '../http/render.js';
 import { acrRank } from '../domain/assurance.js';
 import type { InteractionContext } from './context.js';
@@ -33,15 +34,18 @@ export function formValuesOf(flow: FlowState | undefined): Record<string, string
 interface FormState {
   values?: Record<string, string>;
   errors?: Record<string, string>;
+  /** Whom a blocked person may contact, shown only after the right password. */
+  contacts?: BlockedContacts;
 }
 
-export function renderLoginPage(ctx: Context, interaction: InteractionContext, method: LoginMethod, { values = {}, errors = {} }: FormState = {}, status = 200) {
+export function renderLoginPage(ctx: Context, interaction: InteractionContext, method: LoginMethod, { values = {}, errors = {}, contacts }: FormState = {}, status = 200) {
   const loginHint = interaction.details.params.login_hint;
   return renderPage(ctx, method === 'agent' ? 'login-agent' : 'login-password', {
     uid: interaction.uid,
     clientName: interaction.clientName,
     values: { email: typeof loginHint === 'string' ? loginHint.slice(0, 254) : '', ...values },
     errors,
+    contacts,
     isAgentLoginPossible: isAgentLoginPossible(interaction),
   }, status);
 }

@@ -33,15 +33,19 @@ export function createPasswordLogin(deps: InteractionDeps) {
       queueKeys: [`ip:${ctx.ip}`, `subject:${subject}`],
       isRefused: () => deps.lockout.isLocked(subject, ctx.ip),
     });
-    if (!account || !isValid || account.status !== 'active') {
-      if (!isValid) await deps.lockout.recordFailure(subject, 'pwd', ctx.ip);
-      await deps.audit.record('login.failure', { account_id: account?.id ?? null, client_id: interaction.clientId, ip: ctx.ip, detail: { method: 'password', email: email.value } });
+    if (!account || !isValid) {
+      await deps.lockout.recordFailure(subject, 'pwd', ctx.ip);
+      // What was typed is kept only when it names an account: a mistyped address or a
+      // password pasted into the email field must not end up in the audit log.
+      await deps.audit.record('login.failure', { account_id: account?.id ?? null, client_id: interaction.clientId, ip: ctx.ip, detail: { method: 'password', ...(account ? { email: account.email } : {}) } });
       return renderLoginPage(ctx, interaction, 'password', { values, errors: { password: 'invalid_credentials' } }, 401);
     }
     // Account state is told only now that the password is proven (SPEC 4.8).
-    if (deps.onboarding.isInitialPasswordExpired(account)) {
-      await deps.audit.record('login.failure', { account_id: account.id, client_id: interaction.clientId, ip: ctx.ip, detail: { method: 'password', reason: 'initial_password_expired' } });
-      return renderLoginPage(ctx, interaction, 'password', { values, errors: { password: 'initial_password_expired' } }, 401);
+    const refusal = deps.signInPolicy.refusal(account, { proven: isValid });
+    if (refusal) {
+      await deps.audit.record('login.failure', { account_id: account.id, client_id: interaction.clientId, ip: ctx.ip, detail: { method: 'password', reason: refusal.reason } });
+      const contacts = refusal.reason === 'account_blocked' ? await deps.accountStatus.blockedContacts(account) : undefined;
+      return renderLoginPage(ctx, interaction, 'password', { values, errors: { password: refusal.mayTell ? refusal.reason : 'invalid_credentials' }, contacts }, refusal.reason === 'account_blocked' ? 403 : 401);
     }
     const flow: FlowState = {
       method: 'password',

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { maySignIn } from '../domain/accounts.js';
 import type { Amr } from '../domain/assurance.js';
 import type { InteractionContext } from './context.js';
 import type { InteractionDeps } from './deps.js';
@@ -23,7 +24,7 @@ export function isStepUp({ details }: InteractionContext): boolean {
 export async function startStepUp(deps: InteractionDeps, ctx: Context, interaction: InteractionContext): Promise<boolean> {
   const { session } = interaction.details;
   const account = session?.accountId ? await deps.accounts.findById(session.accountId) : undefined;
-  if (!session || !account || account.status !== 'active') return false;
+  if (!session || !account || !maySignIn(account)) return false;
   const stored = session.uid ? await deps.provider.Session.findByUid(session.uid) : undefined;
   const amr = ((session as { amr?: string[] }).amr ?? []).filter((m): m is Amr => (METHODS as readonly string[]).includes(m));
   const flow: FlowState = {

@@ -5,6 +5,7 @@ import { finishInteraction, loadInteraction, type InteractionContext } from './c
 import type { InteractionDeps } from './deps.js';
 import { setDeviceToken } from './device-cookie.js';
 import { readCheckbox, readField } from './fields.js';
+import { maySignIn } from '../domain/accounts.js';
 import { acrFromAmr, acrRank } from '../domain/assurance.js';
 import { continueFlow, finishLogin, mayContinueUnconfirmed, sendTanOrExplain, tanSubject, type FlowState } from './flow.js';
 import { requiredAcr } from './required-acr.js';
@@ -72,7 +73,7 @@ export function createContinueUnconfirmed(deps: InteractionDeps) {
     // non-matching email, so this button reveals nothing about the address.
     if (!flow.allowUnconfirmed || flow.accountId === undefined || !mayContinueUnconfirmed(interaction)) throw new AppError('bad_request');
     const account = await deps.accounts.findById(flow.accountId);
-    if (account?.status !== 'active') {
+    if (!account || !maySignIn(account)) {
       // Nothing was proven, so the account's state is not told; the TAN remains the way in.
       return renderTanPage(ctx, deps, interaction, flow, { errors: { tan: 'unconfirmed_unavailable' }, status: 400 });
     }

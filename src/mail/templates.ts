@@ -8,6 +8,10 @@ export interface MailTemplates {
   tan: { tan: string; minutes: number; name?: string };
   /** Sign-ins were locked after failures: from one network (`ip`), for everyone (`account`), or until unlocked (`hard`). */
   lockout: { scope: 'ip' | 'account' | 'hard'; minutes: number; name?: string };
+  /** The account's password was replaced, by the owner (`changed`) or through a reset link (`reset`). */
+  password_changed: { reason: 'changed' | 'reset'; name?: string };
+  /** Every session and token of the account was ended ("Sign out everywhere"). */
+  signed_out_everywhere: { name?: string };
 }
 
 export type MailTemplate = keyof MailTemplates;

@@ -115,6 +115,21 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
       printResult(ctx.io, options, toUserView(account), describeUser);
     });
 
+  for (const [name, description] of [
+    ['block', 'block an account: no sign-in, and its sessions, refresh and access tokens end at once'],
+    ['unblock', 'unblock an account: active again (pending if it never had a password)'],
+  ] as const) {
+    user
+      .command(name)
+      .description(description)
+      .argument('<user>', 'user id or email')
+      .option('--json', 'print the result as JSON')
+      .action(async (ref: string, options: OutputOptions) => {
+        const account = await ctx.withRuntime(({ services }) => services.accountStatus[name](ctx.admin, ref));
+        printResult(ctx.io, options, { id: account.id, email: account.email, status: account.status }, (u) => `${name}ed user ${u.id} (${u.email}): ${u.status}`);
+      });
+  }
+
   user
     .command('unlock')
     .description('lift every sign-in lock of an account, the hard stop included, and forget its failures')
@@ -122,8 +137,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, options: OutputOptions) => {
       const unlocked = await ctx.withRuntime(async ({ services }) => {
-        const account = await services.accounts.show(ref);
-        await services.lockout.lift(account.id, ctx.actor);
+        const account = await services.accountStatus.unlock(ctx.admin, ref);
         return { id: account.id, email: account.email, unlocked: true };
       });
       printResult(ctx.io, options, unlocked, (u) => `unlocked user ${u.id} (${u.email})`);

@@ -3,6 +3,8 @@ import type { OrganisationRef } from './organisations-repo.js';
 import type { RoleRow } from './roles-repo.js';
 import { isUuid } from './uuid.js';
 
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
 export type AccountStatus = 'active' | 'blocked' | 'pending';
 
 export interface AccountRow {
@@ -17,6 +19,8 @@ export interface AccountRow {
   password_changed_at: Date | null;
   must_change_password: boolean;
   password_expires_at: Date | null;
+  /** Set while the lockout's hard stop holds (SPEC 4.8); only unlock or a reset clear it. */
+  hard_locked_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -97,6 +101,36 @@ export function createAccountsRepo(db: Db) {
       const query = detailed().orderBy('a.email').limit(limit).offset(offset);
       if (search) query.whereRaw("lower(a.email) like lower(?) escape '\\'", [`%${search.replace(/[\\%_]/g, '\\$&')}%`]);
       return query;
+    },
+    /** Blocks an active or pending account; false when it is blocked already or unknown. */
+    async block(id: string): Promise<boolean> {
+      if (!isUuid(id)) return false;
+      return (await table().where({ id }).whereNot({ status: 'blocked' }).update({ status: 'blocked', updated_at: db.fn.now() } as never)) > 0;
+    },
+    /** Unblocks: active again, or pending when it never had a password. */
+    async unblock(id: string): Promise<boolean> {
+      if (!isUuid(id)) return false;
+      const status = db.raw("case when password_hash is null then 'pending' else 'active' end");
+      return (await table().where({ id, status: 'blocked' }).update({ status, updated_at: db.fn.now() } as never)) > 0;
+    },
+    /** Whether the hard stop holds. Unknown ids cost the same query (the lockout asks for stand-ins too). */
+    async isHardLocked(id: string): Promise<boolean> {
+      const row = await table().where({ id: isUuid(id) ? id : NIL_UUID }).whereNotNull('hard_locked_at').first('id');
+      return row !== undefined;
+    },
+    async setHardLocked(id: string, isLocked: boolean): Promise<void> {
+      if (!isUuid(id)) return;
+      await table().where({ id }).update({ hard_locked_at: isLocked ? db.fn.now() : null } as never);
+    },
+    /** Active accounts of the organisation holding `role`, by name: whom a blocked member may contact. */
+    async holdersOfRole(organisationId: string, role: string): Promise<Array<Pick<AccountRow, 'name' | 'email'>>> {
+      return table()
+        .join('account_roles', 'account_roles.account_id', 'accounts.id')
+        .join('roles', 'roles.id', 'account_roles.role_id')
+        .where({ 'accounts.organisation_id': organisationId, 'accounts.status': 'active', 'roles.name': role })
+        .orderBy([{ column: 'accounts.name' }, { column: 'accounts.email' }])
+        .limit(20)
+        .select('accounts.name', 'accounts.email');
     },
     async roles(accountId: string): Promise<RoleRow[]> {
       return db<RoleRow>('roles')

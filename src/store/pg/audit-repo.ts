@@ -5,6 +5,8 @@ export interface AuditEvent {
   account_id?: string | null;
   client_id?: string | null;
   actor?: string | null;
+  actor_kind?: string | null;
+  actor_id?: string | null;
   ip?: string | null;
   detail?: Record<string, unknown>;
 }
@@ -20,9 +22,10 @@ export function createAuditRepo(db: Db) {
     async insert(event: AuditEvent): Promise<void> {
       await table().insert({ ...event, detail: JSON.stringify(event.detail ?? {}) } as never);
     },
-    async list({ accountId, type, since, limit = 100 }: { accountId?: string; type?: string; since?: Date; limit?: number } = {}): Promise<AuditRow[]> {
+    async list({ accountId, actorId, type, since, limit = 100 }: { accountId?: string; actorId?: string; type?: string; since?: Date; limit?: number } = {}): Promise<AuditRow[]> {
       const query = table().orderBy('id', 'desc').limit(limit);
       if (accountId) query.where({ account_id: accountId });
+      if (actorId) query.where({ actor_id: actorId });
       if (type) query.where({ type });
       if (since) query.where('at', '>=', since);
       return query;

@@ -1,0 +1,46 @@
+import { describe, expect, test } from '@jest/globals';
+import { actorColumns, type Actor } from '../../src/domain/policies/actor.js';
+import { authorize, isAllowed } from '../../src/domain/policies/authorize.js';
+
+const ORG = '00000000-0000-4000-8000-000000000001';
+const OTHER_ORG = '00000000-0000-4000-8000-000000000002';
+const member = { id: 'a1', organisation_id: ORG };
+const outsider = { id: 'a2', organisation_id: OTHER_ORG };
+const loner = { id: 'a3', organisation_id: null };
+
+describe('authorize(actor, action, target)', () => {
+  test('an administrator and pforte itself may act on any account', () => {
+    for (const actor of [{ kind: 'admin', id: 'cli:root' }, { kind: 'system', name: 'seed' }] as Actor[]) {
+      for (const target of [member, outsider, loner]) expect(isAllowed(actor, 'account.block', target)).toBe(true);
+    }
+  });
+
+  test('a person acts on their own account only, and may not block or unlock it', () => {
+    const self: Actor = { kind: 'self', accountId: 'a1' };
+    expect(isAllowed(self, 'account.change_password', member)).toBe(true);
+    expect(isAllowed(self, 'account.sign_out_everywhere', member)).toBe(true);
+    expect(isAllowed(self, 'account.revoke_devices', member)).toBe(true);
+    expect(isAllowed(self, 'account.change_password', outsider)).toBe(false);
+    expect(isAllowed(self, 'account.unblock', member)).toBe(false);
+    expect(isAllowed(self, 'account.unlock', member)).toBe(false);
+  });
+
+  test('a user manager acts within their organisation and never sets a password', () => {
+    const manager: Actor = { kind: 'userManager', accountId: 'm1', organisationId: ORG };
+    expect(isAllowed(manager, 'account.block', member)).toBe(true);
+    expect(isAllowed(manager, 'account.unlock', member)).toBe(true);
+    expect(isAllowed(manager, 'account.block', outsider)).toBe(false);
+    expect(isAllowed(manager, 'account.block', loner)).toBe(false);
+    expect(isAllowed(manager, 'account.change_password', member)).toBe(false);
+  });
+
+  test('a refusal is the catalogue\'s forbidden (403)', () => {
+    expect(() => authorize({ kind: 'self', accountId: 'a1' }, 'account.block', member)).toThrow(expect.objectContaining({ code: 'forbidden', status: 403 }));
+  });
+
+  test('audit columns name the kind and id of the actor', () => {
+    expect(actorColumns({ kind: 'admin', id: 'cli:root' })).toEqual({ actor: 'cli:root', actor_kind: 'admin', actor_id: 'cli:root' });
+    expect(actorColumns({ kind: 'self', accountId: 'a1' })).toEqual({ actor: 'account:a1', actor_kind: 'self', actor_id: 'a1' });
+    expect(actorColumns({ kind: 'userManager', accountId: 'm1', organisationId: ORG })).toEqual({ actor: 'account:m1', actor_kind: 'user_manager', actor_id: 'm1' });
+  });
+});
