@@ -10,8 +10,10 @@ import { createOnboarding } from './domain/onboarding.js';
 import { createOneTimeLinks } from './domain/one-time-links.js';
 import { createOrganisationService } from './domain/organisations.js';
 import { createPasswordHasher } from './domain/passwords.js';
+import { createRegistration } from './domain/registration.js';
 import { createRoleService } from './domain/roles.js';
 import { createSecretBox, deriveKey } from './domain/secret-box.js';
+import { createSelfServiceFlows } from './domain/self-service-flows.js';
 import { createSignOut } from './domain/sign-out.js';
 import { createTanService } from './domain/tans.js';
 import { createDevOutbox } from './mail/dev-outbox.js';
@@ -30,6 +32,7 @@ import { createAccountIndex } from './store/redis/account-index.js';
 import type { RedisClient } from './store/redis/connect.js';
 import { createLinkStore } from './store/redis/link-store.js';
 import { createLockoutStore } from './store/redis/lockout-store.js';
+import { createSelfServiceFlowStore } from './store/redis/self-service-flow-store.js';
 import { createTanStore } from './store/redis/tan-store.js';
 
 export interface ServiceDeps {
@@ -60,7 +63,11 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
   });
   const hasher = createPasswordHasher({ cost: config.passwords.bcryptCost });
   const accountIndex = createAccountIndex(redis);
+  const links = createOneTimeLinks({ store: createLinkStore(redis), hmacKey: deriveKey(config.keyEncryptionSecret, 'one-time-link') });
+  const selfServiceFlows = createSelfServiceFlows({ store: createSelfServiceFlowStore(redis), now: nowMs });
   return {
+    /** The clock every service reads (tests move it). */
+    clock,
     audit,
     auditRepo,
     lockout,
@@ -78,7 +85,7 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
     onboarding: createOnboarding({
       repo: directory.accounts,
       hasher,
-      links: createOneTimeLinks({ store: createLinkStore(redis), hmacKey: deriveKey(config.keyEncryptionSecret, 'one-time-link') }),
+      links,
       audit,
       policy: {
         passwordMinLength: config.passwords.minLength,
@@ -91,6 +98,17 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
     signOut: createSignOut({
       endAccountSessions: (accountId, options) => endAccountSessions(redis, accountIndex, accountId, { ...options, keepTtlSeconds: config.session.staySignedInDays * 86400 }),
       audit,
+    }),
+    selfServiceFlows,
+    registration: createRegistration({
+      directory,
+      flows: selfServiceFlows,
+      links,
+      hasher,
+      mailer,
+      audit,
+      policy: { confirmationHours: config.links.confirmationHours, passwordMinLength: config.passwords.minLength },
+      urls: { confirmation: (token) => `${config.issuer}/register/confirm/${token}`, forgotPassword: `${config.issuer}/forgot-password` },
     }),
     customers: createCustomerImport({ repo: createPolicyholdersRepo(db), audit, clock }),
     roles: createRoleService({ repo: directory.roles, audit }),

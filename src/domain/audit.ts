@@ -25,7 +25,9 @@ export type AuditType =
   | 'activation.issued'
   | 'initial_password.issued'
   | 'customers.imported'
-  | 'account.signed_out';
+  | 'account.signed_out'
+  | 'registration.requested'
+  | 'password_reset.requested';
 
 export interface AuditLog {
   record(type: AuditType, event?: Omit<AuditEvent, 'type'>): Promise<void>;

@@ -28,6 +28,13 @@ export class PasswordRejected extends ValidationError {
   }
 }
 
+/** A new password typed twice: equal and meeting every rule, else PasswordRejected. */
+export function checkNewPassword(password: string, confirmation: string, { minLength, email }: { minLength: number; email: string }): void {
+  if (password !== confirmation) throw new PasswordRejected('password_mismatch');
+  const unmet = unmetPasswordRules(password, { minLength, email });
+  if (unmet.length > 0) throw new PasswordRejected('password_rules', unmet);
+}
+
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
 const SYMBOLS = '!#%+-=?';
 
@@ -45,14 +52,11 @@ function generatePassword(length: number): string {
  * password_changed_at).
  */
 export function createOnboarding({ repo, hasher, links, audit, policy, clock = () => new Date() }: OnboardingDeps) {
-  function checkNewPassword(account: AccountRow, password: string, confirmation: string): void {
-    if (password !== confirmation) throw new PasswordRejected('password_mismatch');
-    const unmet = unmetPasswordRules(password, { minLength: policy.passwordMinLength, email: account.email });
-    if (unmet.length > 0) throw new PasswordRejected('password_rules', unmet);
-  }
+  const checkAccountPassword = (account: AccountRow, password: string, confirmation: string) =>
+    checkNewPassword(password, confirmation, { minLength: policy.passwordMinLength, email: account.email });
 
   async function setPassword(account: AccountRow, password: string, confirmation: string): Promise<AccountRow> {
-    checkNewPassword(account, password, confirmation);
+    checkAccountPassword(account, password, confirmation);
     const updated = await repo.setPassword(account.id, await hasher.hash(password));
     await audit.record('password.changed', { account_id: account.id });
     return updated!;
@@ -104,7 +108,7 @@ export function createOnboarding({ repo, hasher, links, audit, policy, clock = (
     async activate(token: string, password: string, confirmation: string): Promise<AccountRow | undefined> {
       const account = await accountForActivation(token);
       if (!account) return undefined;
-      checkNewPassword(account, password, confirmation);
+      checkAccountPassword(account, password, confirmation);
       if ((await links.redeem('activation', token)) !== account.id) return undefined;
       return setPassword(account, password, confirmation);
     },
@@ -114,7 +118,7 @@ export function createOnboarding({ repo, hasher, links, audit, policy, clock = (
      * refused: whoever issued it (an administrator, a letter) would still know it.
      */
     async changeInitialPassword(account: AccountRow, password: string, confirmation: string): Promise<AccountRow> {
-      checkNewPassword(account, password, confirmation);
+      checkAccountPassword(account, password, confirmation);
       if (await hasher.verify(password, account.password_hash)) throw new PasswordRejected('password_unchanged');
       return setPassword(account, password, confirmation);
     },

@@ -1,13 +1,18 @@
 import { de } from './messages/de.js';
 import { en, type MessageKey } from './messages/en.js';
 import { nl } from './messages/nl.js';
+import { selfServiceMessages } from './messages/self-service.js';
 
 export const LOCALES = ['de', 'en', 'nl'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'de';
 export type { MessageKey };
 
-const catalogues: Record<Locale, Record<MessageKey, string>> = { de, en, nl };
+const catalogues: Record<Locale, Record<string, string>> = {
+  de: { ...de, ...selfServiceMessages.de },
+  en: { ...en, ...selfServiceMessages.en },
+  nl: { ...nl, ...selfServiceMessages.nl },
+};
 
 export type Translate = (key: MessageKey | string, vars?: Record<string, string | number>) => string;
 
@@ -18,7 +23,7 @@ export function isLocale(value: string): value is Locale {
 /** Texts of one locale; unknown keys fall back to English, then to the key itself. */
 export function translator(locale: Locale): Translate {
   const catalogue = catalogues[locale] as Record<string, string>;
-  const fallback = en as Record<string, string>;
+  const fallback = catalogues.en;
   return (key, vars) => {
     const text = catalogue[key] ?? fallback[key] ?? key;
     return vars ? text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m)) : text;
