@@ -3,6 +3,7 @@ import { createAccountClaims } from './domain/account-claims.js';
 import { createAccountService } from './domain/accounts.js';
 import { createAuditLog } from './domain/audit.js';
 import { createClientService } from './domain/clients.js';
+import { createCredentials } from './domain/credentials.js';
 import { createCustomerImport } from './domain/customer-import.js';
 import { createDeviceService } from './domain/devices.js';
 import { createLockout, type LockNotice, type LockNotifier } from './domain/lockout.js';
@@ -65,6 +66,18 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
   const accountIndex = createAccountIndex(redis);
   const links = createOneTimeLinks({ store: createLinkStore(redis), hmacKey: deriveKey(config.keyEncryptionSecret, 'one-time-link') });
   const selfServiceFlows = createSelfServiceFlows({ store: createSelfServiceFlowStore(redis), now: nowMs });
+  const signOut = createSignOut({
+    endAccountSessions: (accountId, options) => endAccountSessions(redis, accountIndex, accountId, { ...options, keepTtlSeconds: config.session.staySignedInDays * 86400 }),
+    audit,
+  });
+  const devices = createDeviceService({
+    repo: createDevicesRepo(db),
+    audit,
+    trustDays: config.devices.trustDays,
+    bindBrowserMajor: config.devices.bindBrowserMajor,
+    hmacKey: deriveKey(config.keyEncryptionSecret, 'device-token'),
+    clock,
+  });
   return {
     /** The clock every service reads (tests move it). */
     clock,
@@ -95,9 +108,17 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
       clock,
     }),
     organisations: createOrganisationService({ directory, audit }),
-    signOut: createSignOut({
-      endAccountSessions: (accountId, options) => endAccountSessions(redis, accountIndex, accountId, { ...options, keepTtlSeconds: config.session.staySignedInDays * 86400 }),
+    signOut,
+    /** Replacing a password (account page, reset link) and everything that follows from it. */
+    credentials: createCredentials({
+      repo: directory.accounts,
+      hasher,
       audit,
+      signOut,
+      devices,
+      lockout,
+      mailer,
+      passwordMinLength: config.passwords.minLength,
     }),
     selfServiceFlows,
     registration: createRegistration({
@@ -127,14 +148,7 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
       hmacKey: deriveKey(config.keyEncryptionSecret, 'tan-digest'),
       now: nowMs,
     }),
-    devices: createDeviceService({
-      repo: createDevicesRepo(db),
-      audit,
-      trustDays: config.devices.trustDays,
-      bindBrowserMajor: config.devices.bindBrowserMajor,
-      hmacKey: deriveKey(config.keyEncryptionSecret, 'device-token'),
-      clock,
-    }),
+    devices,
     signingKeys: {
       repo: createSigningKeysRepo(db),
       box: createSecretBox(config.keyEncryptionSecret, 'signing-key'),

@@ -18,6 +18,8 @@ export interface MailTemplates {
   registration_failed: Record<string, never>;
   /** "Forgot password?": a link to set a new one (SPEC 4.7). */
   password_reset: { link: string; minutes: number; name?: string };
+  /** The account's password was replaced, by the owner (`changed`) or through a reset link (`reset`). */
+  password_changed: { reason: 'changed' | 'reset'; name?: string };
 }
 
 export type MailTemplate = keyof MailTemplates;
