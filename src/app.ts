@@ -18,6 +18,7 @@ import { accountRoutes } from './account/routes.js';
 import type { FlowState } from './interaction/flow.js';
 import { interactionRoutes } from './interaction/routes.js';
 import { createFlowCookie } from './self-service/flow-cookie.js';
+import { forgotPasswordRoutes } from './self-service/forgot-password-routes.js';
 import { registerRoutes } from './self-service/register-routes.js';
 import { startOrResumeFlow } from './self-service/start-flow.js';
 import { devOutboxRoutes } from './mail/outbox-routes.js';
@@ -92,6 +93,7 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
     rateLimits,
     selfService,
   }).routes());
+  provider.use(forgotPasswordRoutes({ provider, config, recovery: services.recovery, flowCookie, startFlow, rateLimits }).routes());
   provider.use(registerRoutes({ provider, config, registration: services.registration, flowCookie, startFlow, rateLimits, now: () => services.clock() }).routes());
   provider.use(helpRoutes({ supportContact: config.supportContact }).routes());
   provider.use(activationRoutes({ config, onboarding: services.onboarding }).routes());

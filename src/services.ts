@@ -11,6 +11,7 @@ import { createOnboarding } from './domain/onboarding.js';
 import { createOneTimeLinks } from './domain/one-time-links.js';
 import { createOrganisationService } from './domain/organisations.js';
 import { createPasswordHasher } from './domain/passwords.js';
+import { createRecovery } from './domain/recovery.js';
 import { createRegistration } from './domain/registration.js';
 import { createRoleService } from './domain/roles.js';
 import { createSecretBox, deriveKey } from './domain/secret-box.js';
@@ -78,6 +79,16 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
     hmacKey: deriveKey(config.keyEncryptionSecret, 'device-token'),
     clock,
   });
+  const credentials = createCredentials({
+    repo: directory.accounts,
+    hasher,
+    audit,
+    signOut,
+    devices,
+    lockout,
+    mailer,
+    passwordMinLength: config.passwords.minLength,
+  });
   return {
     /** The clock every service reads (tests move it). */
     clock,
@@ -110,16 +121,7 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
     organisations: createOrganisationService({ directory, audit }),
     signOut,
     /** Replacing a password (account page, reset link) and everything that follows from it. */
-    credentials: createCredentials({
-      repo: directory.accounts,
-      hasher,
-      audit,
-      signOut,
-      devices,
-      lockout,
-      mailer,
-      passwordMinLength: config.passwords.minLength,
-    }),
+    credentials,
     selfServiceFlows,
     registration: createRegistration({
       directory,
@@ -130,6 +132,16 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
       audit,
       policy: { confirmationHours: config.links.confirmationHours, passwordMinLength: config.passwords.minLength },
       urls: { confirmation: (token) => `${config.issuer}/register/confirm/${token}`, forgotPassword: `${config.issuer}/forgot-password` },
+    }),
+    recovery: createRecovery({
+      accounts: directory.accounts,
+      flows: selfServiceFlows,
+      links,
+      credentials,
+      mailer,
+      audit,
+      policy: { resetMinutes: config.links.resetMinutes, passwordMinLength: config.passwords.minLength },
+      urls: { reset: (token) => `${config.issuer}/forgot-password/reset/${token}` },
     }),
     customers: createCustomerImport({ repo: createPolicyholdersRepo(db), audit, clock }),
     roles: createRoleService({ repo: directory.roles, audit }),
