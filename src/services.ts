@@ -116,6 +116,8 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
         initialPasswordDays: config.passwords.initialPasswordDays,
         activationLinkDays: config.links.activationDays,
       },
+      mailer,
+      activationUrl: (token) => `${config.issuer}/activate/${token}`,
       clock,
     }),
     organisations: createOrganisationService({ directory, audit }),

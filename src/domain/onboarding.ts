@@ -1,5 +1,7 @@
 import { randomInt } from 'node:crypto';
-import { ValidationError } from '../errors/index.js';
+import { AppError, ValidationError } from '../errors/index.js';
+import type { Locale } from '../i18n/index.js';
+import type { Mailer } from '../mail/mailer.js';
 import type { AccountRow, AccountsRepo } from '../store/pg/accounts-repo.js';
 import type { AuditLog } from './audit.js';
 import type { OneTimeLinks } from './one-time-links.js';
@@ -18,6 +20,9 @@ export interface OnboardingDeps {
   links: OneTimeLinks;
   audit: AuditLog;
   policy: OnboardingPolicy;
+  mailer: Mailer;
+  /** The absolute URL of an activation link's page. */
+  activationUrl: (token: string) => string;
   clock?: () => Date;
 }
 
@@ -51,7 +56,7 @@ function generatePassword(length: number): string {
  * at the first sign-in. Setting a password ends trust in devices (they check
  * password_changed_at).
  */
-export function createOnboarding({ repo, hasher, links, audit, policy, clock = () => new Date() }: OnboardingDeps) {
+export function createOnboarding({ repo, hasher, links, audit, policy, mailer, activationUrl, clock = () => new Date() }: OnboardingDeps) {
   const checkAccountPassword = (account: AccountRow, password: string, confirmation: string) =>
     checkNewPassword(password, confirmation, { minLength: policy.passwordMinLength, email: account.email });
 
@@ -83,6 +88,17 @@ export function createOnboarding({ repo, hasher, links, audit, policy, clock = (
       return token;
     },
 
+    /**
+     * Issues an activation link and mails it (SPEC 4.6); returns the link's URL for the
+     * administrator too. Only a pending account (no password yet) gets one.
+     */
+    async mailActivationLink(account: AccountRow, locale: Locale): Promise<string> {
+      if (account.status !== 'pending') throw new AppError('account_not_pending', { message: 'the account is not pending activation (it is active or blocked): it needs no activation link' });
+      const link = activationUrl(await this.activationLink(account));
+      await mailer.send({ to: account.email, template: 'activation', locale, data: { link, days: policy.activationLinkDays, name: account.name ?? undefined } });
+      return link;
+    },
+
     /** A generated password that must be changed at first sign-in and expires before. */
     async issueInitialPassword(account: AccountRow): Promise<string> {
       const password = generatePassword(Math.max(policy.passwordMinLength, 12));
@@ -110,7 +126,10 @@ export function createOnboarding({ repo, hasher, links, audit, policy, clock = (
       if (!account) return undefined;
       checkAccountPassword(account, password, confirmation);
       if ((await links.redeem('activation', token)) !== account.id) return undefined;
-      return setPassword(account, password, confirmation);
+      const activated = await setPassword(account, password, confirmation);
+      // The link came by mail: using it proves the address.
+      await repo.markEmailVerified(account.id);
+      return { ...activated, email_verified: true };
     },
 
     /**

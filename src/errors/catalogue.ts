@@ -23,6 +23,7 @@ export const ERRORS = {
   agent_number_taken: { status: 409 },
   organisation_taken: { status: 409 },
   role_taken: { status: 409 },
+  account_not_pending: { status: 409 },
   // Sign-in steps
   tan_cooldown: { status: 429, field: 'tan' },
   tan_hourly_limit: { status: 429, field: 'tan' },
