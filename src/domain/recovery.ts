@@ -59,15 +59,18 @@ export function createRecovery({ accounts, flows, links, credentials, mailer, au
     /**
      * Sets the new password through a reset link, once: the rules are checked before the
      * link is used up (a rejected password can be corrected); of parallel submits one wins.
-     * The address is proven by the link. Throws PasswordRejected.
+     * The address is proven by the link. Every session of the account ends but the one of
+     * the browser doing the reset (it just proved the mailbox; a sign-in it came from
+     * continues in it). Throws PasswordRejected.
      */
-    async reset(token: string, password: string, confirmation: string): Promise<ResetOutcome> {
+    async reset(token: string, password: string, confirmation: string, { browserSession }: { browserSession?: { id: string; accountId?: string } } = {}): Promise<ResetOutcome> {
       const link = await linkState(token);
       if (link.state === 'invalid') return { outcome: 'invalid' };
       const { flow, account } = link;
       checkNewPassword(password, confirmation, { minLength: policy.passwordMinLength, email: account.email });
       if ((await links.redeem('reset', token)) !== flow.id) return { outcome: 'invalid' };
-      await credentials.setNewPassword(account, password, { reason: 'reset', locale: flow.locale as Locale });
+      const keepSessionId = browserSession?.accountId === account.id ? browserSession.id : undefined;
+      await credentials.setNewPassword(account, password, { reason: 'reset', locale: flow.locale as Locale, keepSessionId });
       await accounts.markEmailVerified(account.id);
       const completed = (await flows.transition(flow, 'completed')) ?? { ...flow, state: 'completed' as const };
       return { outcome: 'reset', flow: completed };

@@ -60,7 +60,8 @@ export function forgotPasswordRoutes(deps: ForgotPasswordDeps): Router {
     const { password, confirmation } = readNewPassword(await parseForm(ctx));
     let result;
     try {
-      result = await recovery.reset(ctx.params.token!, password, confirmation);
+      const session = await deps.provider.Session.get(ctx as never);
+      result = await recovery.reset(ctx.params.token!, password, confirmation, { browserSession: { id: session.jti, accountId: session.accountId } });
     } catch (error) {
       if (error instanceof PasswordRejected) return renderPasswordForm(ctx, resetPage(ctx), error);
       throw error;

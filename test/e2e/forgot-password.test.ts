@@ -152,11 +152,13 @@ describe('reset link', () => {
     expect(await app.services.accounts.checkPassword(await app.services.accounts.findById(account.id), PASSWORD)).toBe(true);
   });
 
-  test('a reset started from a sign-in continues it at the relying party', async () => {
+  test('a reset started from a sign-in continues it at the relying party; the browser keeps its session, others end', async () => {
     const account = await newAccount();
     const browser = en();
+    await signIn(account.email, PASSWORD, browser);
+    const elsewhere = await signIn(account.email, PASSWORD);
     const flow = new LoginFlow(app, rp, browser);
-    await flow.startAuthorization();
+    await flow.startAuthorization({ prompt: 'login' });
     const forgotHref = /href="(\/forgot-password\?interaction=[^"]+)"/.exec(await flow.showPage())![1]!.replace(/&amp;/g, '&');
     await requestLink(browser, account.email, forgotHref.slice('/forgot-password'.length));
     const link = linkIn(await mail.lastTo(account.email), '/forgot-password/reset');
@@ -166,6 +168,7 @@ describe('reset link', () => {
     expect(continued.status).toBe(303);
     await flow.resume(continued.headers.location!);
     expect((await flow.finishAtCallback()).claims()).toMatchObject({ sub: account.id });
+    await expect(oidc.refreshTokenGrant(rp.config, elsewhere.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 });
 
