@@ -125,6 +125,9 @@ describe('reset link', () => {
     expect(await app.services.devices.list(account.id)).toEqual([]);
     expect(await app.services.lockout.isLocked(account.id)).toBe(false);
     expect((await app.services.accounts.findById(account.id))!.email_verified).toBe(true);
+    // The link is a secret: the request log names its path without the token.
+    expect(logs.text()).toContain('/forgot-password/reset/[redacted]');
+    expect(logs.text()).not.toContain(link.split('/').pop()!);
     const used = await en().get(link);
     expect(used.status).toBe(400);
     expect(used.text).toContain('no longer valid');

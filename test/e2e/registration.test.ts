@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { Browser } from '../helpers/browser.js';
+import { LogCapture } from '../helpers/log-capture.js';
 import { LoginFlow } from '../helpers/login-flow.js';
 import { registerRelyingParty, type RelyingParty } from '../helpers/relying-party.js';
 import { csrfOf, linkIn, register } from '../helpers/self-service.js';
@@ -9,11 +10,12 @@ import { startTestApp, type TestApp } from '../helpers/test-app.js';
 let app: TestApp;
 let rp: RelyingParty;
 let mail: SmtpCapture;
+const logs = new LogCapture();
 const PASSWORD = 'Sonnen-Blume7!';
 
 beforeAll(async () => {
   mail = await startSmtpCapture();
-  app = await startTestApp({ SMTP_URL: mail.url, TERMS_URL: 'https://insurer.example/terms', RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE: '1000' });
+  app = await startTestApp({ SMTP_URL: mail.url, TERMS_URL: 'https://insurer.example/terms', RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE: '1000', LOG_LEVEL: 'info' }, { logDestination: logs });
   rp = await registerRelyingParty(app);
   await app.services.customers.importCsv([
     'policy_number;birth_date;name',
@@ -157,6 +159,9 @@ describe('confirmation link', () => {
     expect(done.status).toBe(200);
     expect(done.text).toContain('Your account is ready');
 
+    // The link is a secret: the request log names its path without the token.
+    expect(logs.text()).toContain('/register/confirm/[redacted]');
+    expect(logs.text()).not.toContain(link.split('/').pop()!);
     const account = (await app.services.accounts.findByEmail('erika@example.com'))!;
     expect(account).toMatchObject({ status: 'active', email_verified: true, name: 'Erika Muster' });
     expect((await app.runtime.db('policyholders').where({ policy_number: 'UV-1001' }).first()).account_id).toBe(account.id);
