@@ -72,10 +72,11 @@ export function createRegistration({ directory, flows, links, hasher, mailer, au
       if (!next) return false;
       // The audit names no email or policy number: they were typed by an unknown person.
       await audit.record('registration.requested', { detail: { outcome: isMatch ? 'match' : owner ? 'email_taken' : 'no_match' } });
+      // Issued for every outcome (same work); without a matched registration in its flow it leads nowhere.
+      const token = await links.issue('confirmation', next.id, policy.confirmationHours * 3600);
       if (owner) {
         await mailer.send({ to: request.email, template: 'registration_taken', locale, data: { forgotPasswordUrl: urls.forgotPassword } });
       } else if (isMatch) {
-        const token = await links.issue('confirmation', next.id, policy.confirmationHours * 3600);
         await mailer.send({ to: request.email, template: 'registration_confirm', locale, data: { link: urls.confirmation(token), hours: policy.confirmationHours, name: holder.name } });
       } else {
         await mailer.send({ to: request.email, template: 'registration_failed', locale, data: {} });
