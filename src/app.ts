@@ -23,6 +23,10 @@ import { securityHeaders } from './http/security-headers.js';
 import { accountRoutes } from './account/routes.js';
 import type { FlowState } from './interaction/flow.js';
 import { interactionRoutes } from './interaction/routes.js';
+import { createFlowCookie } from './self-service/flow-cookie.js';
+import { forgotPasswordRoutes } from './self-service/forgot-password-routes.js';
+import { registerRoutes } from './self-service/register-routes.js';
+import { startOrResumeFlow } from './self-service/start-flow.js';
 import { devOutboxRoutes } from './mail/outbox-routes.js';
 import { createFlowStore } from './store/redis/flow-store.js';
 import type { Logger } from './observability/logger.js';
@@ -104,6 +108,20 @@ function assembleApp({ config, db, redis, logger, services }: AppDeps, jwks: Pri
   provider.use(branding.routes.routes());
   provider.use(providerAutoSubmitPages());
   provider.use(acceptPostAsGet([provider.pathFor('authorization'), provider.pathFor('end_session')]));
+  const rateLimits = createRateLimits({
+    // The embedded default's Redis stand-in is in-process anyway: plain memory does the same.
+    redis: config.redisUrl ? redis : undefined,
+    perMinute: {
+      password: config.rateLimits.passwordPerIpPerMinute,
+      tan: config.rateLimits.tanPerIpPerMinute,
+      agent: config.rateLimits.agentPerIpPerMinute,
+      register: config.rateLimits.registerPerIpPerMinute,
+      forgot_password: config.rateLimits.forgotPasswordPerIpPerMinute,
+    },
+  });
+  const flowCookie = createFlowCookie(config, services.selfServiceFlows);
+  const selfService = { flows: services.selfServiceFlows, flowCookie };
+  const startFlow = startOrResumeFlow(selfService);
   provider.use(healthRoutes({ postgres: () => pingDb(db), redis: () => pingRedis(redis) }).routes());
   provider.use(interactionRoutes({
     provider,
@@ -118,12 +136,11 @@ function assembleApp({ config, db, redis, logger, services }: AppDeps, jwks: Pri
     mailer: services.mailer,
     onboarding: services.onboarding,
     flows: createFlowStore<FlowState>(redis, INTERACTION_TTL_SECONDS),
-    rateLimits: createRateLimits({
-      // The embedded default's Redis stand-in is in-process anyway: plain memory does the same.
-      redis: config.redisUrl ? redis : undefined,
-      perMinute: { password: config.rateLimits.passwordPerIpPerMinute, tan: config.rateLimits.tanPerIpPerMinute, agent: config.rateLimits.agentPerIpPerMinute },
-    }),
+    rateLimits,
+    selfService,
   }).routes());
+  provider.use(forgotPasswordRoutes({ provider, config, recovery: services.recovery, flowCookie, startFlow, rateLimits }).routes());
+  provider.use(registerRoutes({ provider, config, registration: services.registration, flowCookie, startFlow, rateLimits, now: () => services.clock() }).routes());
   provider.use(helpRoutes({ supportContact: config.supportContact }).routes());
   provider.use(activationRoutes({ config, onboarding: services.onboarding }).routes());
   // One session guard and one CSRF key for every page of signed-in people (account, manage).

@@ -16,8 +16,11 @@ import { createOnboarding } from './domain/onboarding.js';
 import { createOneTimeLinks } from './domain/one-time-links.js';
 import { createOrganisationService } from './domain/organisations.js';
 import { createPasswordHasher } from './domain/passwords.js';
+import { createRecovery } from './domain/recovery.js';
+import { createRegistration } from './domain/registration.js';
 import { createRoleService } from './domain/roles.js';
 import { createSecretBox, deriveKey } from './domain/secret-box.js';
+import { createSelfServiceFlows } from './domain/self-service-flows.js';
 import { createSignOut } from './domain/sign-out.js';
 import { createSigningKeyring } from './domain/signing-keyring.js';
 import { signInRefusal } from './domain/policies/sign-in.js';
@@ -40,6 +43,7 @@ import { createAccountIndex } from './store/redis/account-index.js';
 import type { RedisClient } from './store/redis/connect.js';
 import { createLinkStore } from './store/redis/link-store.js';
 import { createLockoutStore } from './store/redis/lockout-store.js';
+import { createSelfServiceFlowStore } from './store/redis/self-service-flow-store.js';
 import { createTanStore } from './store/redis/tan-store.js';
 
 export interface ServiceDeps {
@@ -72,6 +76,8 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
   const hasher = createPasswordHasher({ cost: config.passwords.bcryptCost });
   const accountIndex = createAccountIndex(redis);
   const registrationTokens = createRegistrationTokensRepo(db, clock);
+  const links = createOneTimeLinks({ store: createLinkStore(redis), hmacKey: deriveKey(config.keyEncryptionSecret, 'one-time-link') });
+  const selfServiceFlows = createSelfServiceFlows({ store: createSelfServiceFlowStore(redis), now: nowMs });
   const signOut = createSignOut({
     endAccountSessions: (accountId, options) => endAccountSessions(redis, accountIndex, accountId, { ...options, keepTtlSeconds: config.session.staySignedInDays * 86400 }),
     audit,
@@ -92,7 +98,19 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
     passwordMinLength: config.passwords.minLength,
     agentNumberPattern: config.agentNumberPattern,
   });
+  const credentials = createCredentials({
+    repo: directory.accounts,
+    hasher,
+    audit,
+    signOut,
+    devices,
+    lockout,
+    mailer,
+    passwordMinLength: config.passwords.minLength,
+  });
   return {
+    /** The clock every service reads (tests move it). */
+    clock,
     registrationTokens,
     initialAccessTokens: createInitialAccessTokens({ repo: registrationTokens, audit, clock }),
     audit,
@@ -116,27 +134,41 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
     onboarding: createOnboarding({
       repo: directory.accounts,
       hasher,
-      links: createOneTimeLinks({ store: createLinkStore(redis), hmacKey: deriveKey(config.keyEncryptionSecret, 'one-time-link') }),
+      links,
       audit,
       policy: {
         passwordMinLength: config.passwords.minLength,
         initialPasswordDays: config.passwords.initialPasswordDays,
         activationLinkDays: config.links.activationDays,
       },
+      mailer,
+      activationUrl: (token) => `${config.issuer}/activate/${token}`,
       clock,
     }),
     organisations: createOrganisationService({ directory, audit }),
     signOut,
     /** Replacing a password (account page, reset link) and everything that follows from it. */
-    credentials: createCredentials({
-      repo: directory.accounts,
+    credentials,
+    selfServiceFlows,
+    registration: createRegistration({
+      directory,
+      flows: selfServiceFlows,
+      links,
       hasher,
-      audit,
-      signOut,
-      devices,
-      lockout,
       mailer,
-      passwordMinLength: config.passwords.minLength,
+      audit,
+      policy: { confirmationHours: config.links.confirmationHours, passwordMinLength: config.passwords.minLength },
+      urls: { confirmation: (token) => `${config.issuer}/register/confirm/${token}`, forgotPassword: `${config.issuer}/forgot-password` },
+    }),
+    recovery: createRecovery({
+      accounts: directory.accounts,
+      flows: selfServiceFlows,
+      links,
+      credentials,
+      mailer,
+      audit,
+      policy: { resetMinutes: config.links.resetMinutes, passwordMinLength: config.passwords.minLength },
+      urls: { reset: (token) => `${config.issuer}/forgot-password/reset/${token}` },
     }),
     customers: createCustomerImport({ repo: createPolicyholdersRepo(db), audit, clock }),
     roles: createRoleService({ repo: directory.roles, audit }),

@@ -81,6 +81,8 @@ const schema = z.object({
   RATE_LIMIT_PASSWORD_PER_IP_PER_MINUTE: int(1, 100_000).default(30),
   RATE_LIMIT_TAN_PER_IP_PER_MINUTE: int(1, 100_000).default(30),
   RATE_LIMIT_AGENT_PER_IP_PER_MINUTE: int(1, 100_000).default(20),
+  RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE: int(1, 100_000).default(10),
+  RATE_LIMIT_FORGOT_PASSWORD_PER_IP_PER_MINUTE: int(1, 100_000).default(10),
   PASSWORD_MIN_LENGTH: int(8, 72).default(8),
   BCRYPT_COST: int(4, 15).default(12),
   INITIAL_PASSWORD_DAYS: int(1, 3650).default(30),
@@ -100,6 +102,7 @@ const schema = z.object({
     }, 'must be a valid regular expression'),
   AGENT_LOGIN_REVEAL_MISMATCH: bool.default(false),
   SUPPORT_CONTACT: z.string().max(500).optional(),
+  TERMS_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
   DATA_DIR: z.string().default('.data'),
 });
 
@@ -152,6 +155,9 @@ export interface Config {
     readonly passwordPerIpPerMinute: number;
     readonly tanPerIpPerMinute: number;
     readonly agentPerIpPerMinute: number;
+    /** Registration and forgot-password posts: each may send a mail. */
+    readonly registerPerIpPerMinute: number;
+    readonly forgotPasswordPerIpPerMinute: number;
   };
   readonly passwords: {
     readonly minLength: number;
@@ -166,6 +172,8 @@ export interface Config {
   readonly agentNumberPattern: RegExp;
   readonly agentLoginRevealMismatch: boolean;
   readonly supportContact?: string;
+  /** The deployment's terms of use, linked from the registration form (SPEC 4.5). */
+  readonly termsUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -255,6 +263,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv, devSecrets?: DevSecre
       passwordPerIpPerMinute: env.RATE_LIMIT_PASSWORD_PER_IP_PER_MINUTE,
       tanPerIpPerMinute: env.RATE_LIMIT_TAN_PER_IP_PER_MINUTE,
       agentPerIpPerMinute: env.RATE_LIMIT_AGENT_PER_IP_PER_MINUTE,
+      registerPerIpPerMinute: env.RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE,
+      forgotPasswordPerIpPerMinute: env.RATE_LIMIT_FORGOT_PASSWORD_PER_IP_PER_MINUTE,
     },
     passwords: {
       minLength: env.PASSWORD_MIN_LENGTH,
@@ -269,6 +279,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv, devSecrets?: DevSecre
     agentNumberPattern: new RegExp(env.AGENT_NUMBER_PATTERN),
     agentLoginRevealMismatch: env.AGENT_LOGIN_REVEAL_MISMATCH,
     supportContact: env.SUPPORT_CONTACT,
+    termsUrl: env.TERMS_URL,
   });
 }
 

@@ -94,6 +94,8 @@ export function createAccountService({ repo, directory, hasher, audit, passwordM
     resolve: async (ref: string): Promise<Account> => toAccount(await resolve(ref)),
     findByEmail: (email: string) => repo.findByEmail(email),
     findByAgentNumber: (agentNumber: string) => repo.findByAgentNumber(agentNumber),
+    /** The address is proven (a link or a TAN mailed to it was used). */
+    markEmailVerified: (id: string) => repo.markEmailVerified(id),
     /** Accounts with their organisation and roles, ordered by email. */
     list: repo.list,
     /** One account (by id or email) with its organisation and roles. */

@@ -34,7 +34,9 @@ export type AuditType =
   | 'activation.issued'
   | 'initial_password.issued'
   | 'customers.imported'
-  | 'account.signed_out';
+  | 'account.signed_out'
+  | 'registration.requested'
+  | 'password_reset.requested';
 
 /** An actor, or (older callers) a free-text label that fills only the `actor` column. */
 export type AuditActor = Actor | string | null | undefined;

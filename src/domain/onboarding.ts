@@ -1,5 +1,7 @@
 import { randomInt } from 'node:crypto';
-import { ValidationError } from '../errors/index.js';
+import { AppError, ValidationError } from '../errors/index.js';
+import type { Locale } from '../i18n/index.js';
+import type { Mailer } from '../mail/mailer.js';
 import type { AccountRow, AccountsRepo } from '../store/pg/accounts-repo.js';
 import type { AuditLog } from './audit.js';
 import type { OneTimeLinks } from './one-time-links.js';
@@ -18,6 +20,9 @@ export interface OnboardingDeps {
   links: OneTimeLinks;
   audit: AuditLog;
   policy: OnboardingPolicy;
+  mailer: Mailer;
+  /** The absolute URL of an activation link's page. */
+  activationUrl: (token: string) => string;
   clock?: () => Date;
 }
 
@@ -26,6 +31,13 @@ export class PasswordRejected extends ValidationError {
   constructor(readonly reason: 'password_mismatch' | 'password_rules' | 'password_unchanged', readonly rules: PasswordRule[] = []) {
     super({ password: reason });
   }
+}
+
+/** A new password typed twice: equal and meeting every rule, else PasswordRejected. */
+export function checkNewPassword(password: string, confirmation: string, { minLength, email }: { minLength: number; email: string }): void {
+  if (password !== confirmation) throw new PasswordRejected('password_mismatch');
+  const unmet = unmetPasswordRules(password, { minLength, email });
+  if (unmet.length > 0) throw new PasswordRejected('password_rules', unmet);
 }
 
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
@@ -44,15 +56,12 @@ function generatePassword(length: number): string {
  * at the first sign-in. Setting a password ends trust in devices (they check
  * password_changed_at).
  */
-export function createOnboarding({ repo, hasher, links, audit, policy, clock = () => new Date() }: OnboardingDeps) {
-  function checkNewPassword(account: AccountRow, password: string, confirmation: string): void {
-    if (password !== confirmation) throw new PasswordRejected('password_mismatch');
-    const unmet = unmetPasswordRules(password, { minLength: policy.passwordMinLength, email: account.email });
-    if (unmet.length > 0) throw new PasswordRejected('password_rules', unmet);
-  }
+export function createOnboarding({ repo, hasher, links, audit, policy, mailer, activationUrl, clock = () => new Date() }: OnboardingDeps) {
+  const checkAccountPassword = (account: AccountRow, password: string, confirmation: string) =>
+    checkNewPassword(password, confirmation, { minLength: policy.passwordMinLength, email: account.email });
 
   async function setPassword(account: AccountRow, password: string, confirmation: string): Promise<AccountRow> {
-    checkNewPassword(account, password, confirmation);
+    checkAccountPassword(account, password, confirmation);
     const updated = await repo.setPassword(account.id, await hasher.hash(password));
     await audit.record('password.changed', { account_id: account.id });
     return updated!;
@@ -77,6 +86,17 @@ export function createOnboarding({ repo, hasher, links, audit, policy, clock = (
       const token = await links.issue('activation', account.id, policy.activationLinkDays * 86400);
       await audit.record('activation.issued', { account_id: account.id });
       return token;
+    },
+
+    /**
+     * Issues an activation link and mails it (SPEC 4.6); returns the link's URL for the
+     * administrator too. Only a pending account (no password yet) gets one.
+     */
+    async mailActivationLink(account: AccountRow, locale: Locale): Promise<string> {
+      if (account.status !== 'pending') throw new AppError('account_not_pending', { message: 'the account is not pending activation (it is active or blocked): it needs no activation link' });
+      const link = activationUrl(await this.activationLink(account));
+      await mailer.send({ to: account.email, template: 'activation', locale, data: { link, days: policy.activationLinkDays, name: account.name ?? undefined } });
+      return link;
     },
 
     /** A generated password that must be changed at first sign-in and expires before. */
@@ -104,9 +124,12 @@ export function createOnboarding({ repo, hasher, links, audit, policy, clock = (
     async activate(token: string, password: string, confirmation: string): Promise<AccountRow | undefined> {
       const account = await accountForActivation(token);
       if (!account) return undefined;
-      checkNewPassword(account, password, confirmation);
+      checkAccountPassword(account, password, confirmation);
       if ((await links.redeem('activation', token)) !== account.id) return undefined;
-      return setPassword(account, password, confirmation);
+      const activated = await setPassword(account, password, confirmation);
+      // The link came by mail: using it proves the address.
+      await repo.markEmailVerified(account.id);
+      return { ...activated, email_verified: true };
     },
 
     /**
@@ -114,7 +137,7 @@ export function createOnboarding({ repo, hasher, links, audit, policy, clock = (
      * refused: whoever issued it (an administrator, a letter) would still know it.
      */
     async changeInitialPassword(account: AccountRow, password: string, confirmation: string): Promise<AccountRow> {
-      checkNewPassword(account, password, confirmation);
+      checkAccountPassword(account, password, confirmation);
       if (await hasher.verify(password, account.password_hash)) throw new PasswordRejected('password_unchanged');
       return setPassword(account, password, confirmation);
     },

@@ -25,6 +25,7 @@ export const ERRORS = {
   role_taken: { status: 409 },
   signing_key_not_found: { status: 404 },
   signing_key_in_use: { status: 409 },
+  account_not_pending: { status: 409 },
   // Sign-in steps
   tan_cooldown: { status: 429, field: 'tan' },
   tan_hourly_limit: { status: 429, field: 'tan' },

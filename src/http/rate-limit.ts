@@ -3,8 +3,8 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { RedisClient } from '../store/redis/connect.js';
 import { renderPage } from './render.js';
 
-/** What is limited per client IP: password posts, TAN posts, agent-number lookups. */
-export type LimitedAction = 'password' | 'tan' | 'agent';
+/** What is limited per client IP: password posts, TAN posts, agent-number lookups, registration and forgot-password posts. */
+export type LimitedAction = 'password' | 'tan' | 'agent' | 'register' | 'forgot_password';
 
 export interface RateLimits {
   /** Takes one request from the IP's budget: 0 when allowed, else the seconds to wait. */

@@ -4,7 +4,7 @@ import type { Logger } from '../observability/logger.js';
 
 /** One-time link tokens travel in the path; they are secrets and never logged. */
 function redactPath(path: string): string {
-  return path.replace(/^\/activate\/[^/]+/, '/activate/[redacted]');
+  return path.replace(/^(\/activate|\/register\/confirm|\/forgot-password\/reset)\/[^/]+/, '$1/[redacted]');
 }
 
 /** Request id for logs and error pages, plus one structured log line per request. */

@@ -1,6 +1,7 @@
 import { de } from './messages/de.js';
 import { en, type MessageKey } from './messages/en.js';
 import { nl } from './messages/nl.js';
+import { selfServiceMessages } from './messages/self-service.js';
 
 /** `de-CH` is German as written in Switzerland (winVS): the German texts with ss for ß. */
 export const LOCALES = ['de', 'en', 'nl', 'de-CH'] as const;
@@ -8,9 +9,14 @@ export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'de';
 export type { MessageKey };
 
-const swissGerman = Object.fromEntries(Object.entries(de).map(([key, text]) => [key, text.replace(/ß/g, 'ss')])) as Record<MessageKey, string>;
+const swissGerman = Object.fromEntries(Object.entries({ ...de, ...selfServiceMessages.de }).map(([key, text]) => [key, text.replace(/ß/g, 'ss')]));
 
-const catalogues: Record<Locale, Record<MessageKey, string>> = { de, en, nl, 'de-CH': swissGerman };
+const catalogues: Record<Locale, Record<string, string>> = {
+  de: { ...de, ...selfServiceMessages.de },
+  en: { ...en, ...selfServiceMessages.en },
+  nl: { ...nl, ...selfServiceMessages.nl },
+  'de-CH': swissGerman,
+};
 
 export type Translate = (key: MessageKey | string, vars?: Record<string, string | number>) => string;
 
@@ -33,7 +39,7 @@ export function isMessageKey(key: string): key is MessageKey {
 /** Texts of one locale; unknown keys fall back to English, then to the key itself. */
 export function translator(locale: Locale): Translate {
   const catalogue = catalogues[locale] as Record<string, string>;
-  const fallback = en as Record<string, string>;
+  const fallback = catalogues.en;
   return (key, vars) => {
     const text = catalogue[key] ?? fallback[key] ?? key;
     return vars ? text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m)) : text;

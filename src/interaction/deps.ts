@@ -11,6 +11,8 @@ import type { AccountRow } from '../store/pg/accounts-repo.js';
 import type { TanService } from '../domain/tans.js';
 import type { RateLimits } from '../http/rate-limit.js';
 import type { Mailer } from '../mail/mailer.js';
+import type { SelfServiceFlows } from '../domain/self-service-flows.js';
+import type { FlowCookie } from '../self-service/flow-cookie.js';
 import type { FlowState } from './flow.js';
 
 export interface FlowStore {
@@ -35,4 +37,6 @@ export interface InteractionDeps {
   onboarding: Onboarding;
   flows: FlowStore;
   rateLimits: RateLimits;
+  /** Registration and recovery flows that may lead back into a sign-in. */
+  selfService: { flows: SelfServiceFlows; flowCookie: FlowCookie };
 }

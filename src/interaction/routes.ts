@@ -9,6 +9,7 @@ import { formValuesOf, preferredMethod, renderLoginPage } from './login-pages.js
 import { createNewPassword, renderNewPasswordPage } from './new-password.js';
 import { createPasswordLogin } from './password-login.js';
 import { createContinueUnconfirmed, createResendTan, createSubmitTan } from './tan-step.js';
+import { createSelfServiceReturn } from './self-service-return.js';
 import { startStepUp, isStepUp } from './step-up.js';
 import { renderTanPage } from './tan-page.js';
 
@@ -43,6 +44,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.post('/unconfirmed', createContinueUnconfirmed(deps));
   router.post('/consent', createConsent(deps));
   router.post('/abort', createAbort(deps));
+  router.get('/continue', createSelfServiceReturn(deps));
   return router;
 }
 

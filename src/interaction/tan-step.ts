@@ -47,6 +47,8 @@ export function createSubmitTan(deps: InteractionDeps) {
       const messageVars: Record<string, number> = check.code === 'tan_wrong' ? { left: check.attemptsLeft } : {};
       return renderTanPage(ctx, deps, interaction, current, { errors: { tan: check.code }, messageVars, status: 400 });
     }
+    // The TAN went to the account's own address: entering it proves that address (SPEC 4.10, email_verified).
+    if (!subject.isDecoy) await deps.accounts.markEmailVerified(subject.accountId);
     if (trustDevice && !subject.isDecoy) {
       const { token, expiresAt } = await deps.devices.trust(subject.accountId, ctx.get('user-agent'), { ip: ctx.ip });
       setDeviceToken(ctx, deps.config, token, expiresAt);

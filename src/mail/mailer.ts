@@ -23,6 +23,12 @@ export interface Mailer {
    * with the same retries and the same error: a stand-in where a mail must seem to be sent.
    */
   probe(): Promise<void>;
+  /**
+   * Renders the mail as `send` would and talks to the mail server as `send` would, but
+   * sends nothing: the stand-in where a journey must do the same work whether or not the
+   * mail may go out (forgot password for an unknown address).
+   */
+  rehearse<T extends MailTemplate>(request: MailRequest<T>): Promise<void>;
   close(): void;
 }
 
@@ -91,6 +97,10 @@ export function createMailer({ smtpUrl, mailFrom, logger, outbox, retries = 3, r
     },
     async probe() {
       if (transport) await withRetries('probe', () => transport.verify());
+    },
+    async rehearse({ template, locale, data }) {
+      await renderMail(template, locale, data);
+      if (transport) await withRetries(template, () => transport.verify());
     },
     close() {
       transport?.close();

@@ -8,6 +8,16 @@ export interface MailTemplates {
   tan: { tan: string; minutes: number; name?: string };
   /** Sign-ins were locked after failures: from one network (`ip`), for everyone (`account`), or until unlocked (`hard`). */
   lockout: { scope: 'ip' | 'account' | 'hard'; minutes: number; name?: string };
+  /** An account was created for the person: set the password through `link` (SPEC 4.6). */
+  activation: { link: string; days: number; name?: string };
+  /** A registration matched a policyholder: confirm the address and set a password (SPEC 4.5). */
+  registration_confirm: { link: string; hours: number; name?: string };
+  /** Someone registered with an address that already has an account. */
+  registration_taken: { forgotPasswordUrl: string };
+  /** A registration with this address could not be completed (the reason is not named). */
+  registration_failed: Record<string, never>;
+  /** "Forgot password?": a link to set a new one (SPEC 4.7). */
+  password_reset: { link: string; minutes: number; name?: string };
   /** The account's password was replaced, by the owner (`changed`) or through a reset link (`reset`). */
   password_changed: { reason: 'changed' | 'reset'; name?: string };
   /** Every session and token of the account was ended ("Sign out everywhere"). */

@@ -70,6 +70,8 @@ const GENEROUS_LIMITS = {
   RATE_LIMIT_PASSWORD_PER_IP_PER_MINUTE: '100000',
   RATE_LIMIT_TAN_PER_IP_PER_MINUTE: '100000',
   RATE_LIMIT_AGENT_PER_IP_PER_MINUTE: '100000',
+  RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE: '100000',
+  RATE_LIMIT_FORGOT_PASSWORD_PER_IP_PER_MINUTE: '100000',
 };
 
 /** A pforte whose log (level info) is kept in memory, so every case can be checked against it. */

@@ -43,8 +43,8 @@ export interface CliRunner {
   tearDown(): Promise<void>;
 }
 
-/** A CLI on its own fresh Postgres database and data directory. */
-export function createCliRunner(): CliRunner {
+/** A CLI on its own fresh Postgres database and data directory; `extraEnv` is read per run (e.g. an SMTP capture's URL). */
+export function createCliRunner(extraEnv: () => Record<string, string> = () => ({})): CliRunner {
   const dbName = `pforte_cli_${randomBytes(6).toString('hex')}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'pforte-cli-'));
   const databaseUrl = new URL(PG_ADMIN_URL);
@@ -54,7 +54,7 @@ export function createCliRunner(): CliRunner {
     try {
       const { stdout, stderr } = await run(process.execPath, ['bin/pforte.js', ...args], {
         cwd: projectRoot,
-        env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl.href, REDIS_URL, DATA_DIR: dataDir, BCRYPT_COST: '4', LOG_LEVEL: 'silent' },
+        env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl.href, REDIS_URL, DATA_DIR: dataDir, BCRYPT_COST: '4', LOG_LEVEL: 'silent', ...extraEnv() },
         timeout: 20_000,
       });
       return { code: 0, stdout, stderr };

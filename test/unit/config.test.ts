@@ -43,7 +43,9 @@ describe('configuration', () => {
 describe('limits and lockout budgets', () => {
   test('defaults: per-IP limits per minute, and an account budget six IPs wide', () => {
     const config = loadConfig({}, secrets);
-    expect(config.rateLimits).toEqual({ passwordPerIpPerMinute: 30, tanPerIpPerMinute: 30, agentPerIpPerMinute: 20 });
+    expect(config.rateLimits).toEqual({ passwordPerIpPerMinute: 30, tanPerIpPerMinute: 30, agentPerIpPerMinute: 20, registerPerIpPerMinute: 10, forgotPasswordPerIpPerMinute: 10 });
+    expect(config.termsUrl).toBeUndefined();
+    expect(() => loadConfig({ TERMS_URL: 'javascript:alert(1)' }, secrets)).toThrow(/TERMS_URL/);
     expect(config.lockout).toEqual({ threshold: 5, baseSeconds: 60, maxSeconds: 900, hardLimit: 100, accountThreshold: 30 });
     expect(loadConfig({ LOCKOUT_THRESHOLD: '50' }, secrets).lockout.accountThreshold).toBe(100);
   });

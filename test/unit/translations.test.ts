@@ -4,15 +4,20 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { SUPPORTED_SCOPES } from '../../src/domain/clients.js';
 import { LOCALES, pickLocale, translator } from '../../src/i18n/index.js';
-import { de } from '../../src/i18n/messages/de.js';
-import { en } from '../../src/i18n/messages/en.js';
-import { nl } from '../../src/i18n/messages/nl.js';
+import { de as deMain } from '../../src/i18n/messages/de.js';
+import { en as enMain } from '../../src/i18n/messages/en.js';
+import { nl as nlMain } from '../../src/i18n/messages/nl.js';
+import { selfServiceMessages } from '../../src/i18n/messages/self-service.js';
 import { renderMail, type MailTemplates } from '../../src/mail/templates.js';
 import { rawKeysIn, unfilledPlaceholdersIn } from '../helpers/raw-keys.js';
 
 // Every text exists in de, en and nl with the same placeholders; every key the code or a
 // view names exists; a rendered mail never shows a raw key.
 const root = fileURLToPath(new URL('../..', import.meta.url));
+// As i18n/index merges them: the main catalogues and the self-service journeys' texts.
+const de: Record<string, string> = { ...deMain, ...selfServiceMessages.de };
+const en: Record<string, string> = { ...enMain, ...selfServiceMessages.en };
+const nl: Record<string, string> = { ...nlMain, ...selfServiceMessages.nl };
 const catalogues: Record<string, Record<string, string>> = { de, en, nl };
 const keys = Object.keys(en);
 const prefixes = new Set(keys.map((key) => key.split('.')[0]!));
@@ -59,7 +64,7 @@ describe('Swiss German (de-CH, winVS)', () => {
 describe('keys the code and the views name', () => {
   test('every literal key (t("..."), notices, messages, titles) exists', () => {
     // Audit event types ('login.success') and authorisation actions ('account.read') look like keys but are not texts.
-    const texts = sources.filter(({ file }) => !/\/audit[^/]*\.ts$|\/policies\//.test(file)).map(({ text }) => text.replace(/\.record\([^,]*,/g, '').replace(/authorize\([^,]*, '[a-z_.]+'/g, ''));
+    const texts = sources.filter(({ file }) => !/\/audit[^/]*\.ts$|\/policies\//.test(file)).map(({ text }) => text.replace(/\.record\([^,]*,/g, '').replace(/authorize\([^,]*, '[a-z_.]+'/g, '').replace(/prefix: '[a-z_.]+'/g, ''));
     const literal = [...new Set(texts.flatMap((text) => [...text.matchAll(/'([a-z_]+(?:\.[a-z_]+)+)'/g)].map((m) => m[1]!)))].filter((key) => prefixes.has(key.split('.')[0]!) && !/\.(?:ts|js|ejs|css|png|svg|json|html|txt)$/.test(key));
     expect(literal.length).toBeGreaterThan(100);
     expect(literal.filter((key) => !(key in en))).toEqual([]);
@@ -98,6 +103,11 @@ describe('mails', () => {
     lockout: [{ scope: 'ip', minutes: 15 }, { scope: 'account', minutes: 1, name: 'Vera' }, { scope: 'hard', minutes: 0 }],
     password_changed: [{ reason: 'changed', name: 'Vera' }, { reason: 'reset' }],
     signed_out_everywhere: [{ name: 'Vera' }, {}],
+    activation: [{ link: 'https://id.example/activate/x', days: 7, name: 'Vera' }],
+    registration_confirm: [{ link: 'https://id.example/register/confirm/x', hours: 48 }],
+    registration_taken: [{ forgotPasswordUrl: 'https://id.example/forgot-password' }],
+    registration_failed: [{}],
+    password_reset: [{ link: 'https://id.example/forgot-password/reset/x', minutes: 60, name: 'Vera' }],
   };
   const cases = LOCALES.flatMap((locale) => Object.entries(samples).flatMap(([template, list]) => list.map((data) => [locale, template, data] as const)));
 

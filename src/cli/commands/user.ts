@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CreateAccountInput, UpdateAccountInput } from '../../domain/accounts.js';
+import { DEFAULT_LOCALE, isLocale, LOCALES, type Locale } from '../../i18n/index.js';
 import type { AccountDetail } from '../../store/pg/accounts-repo.js';
 import type { CliContext } from '../context.js';
 import { commaList, defineFlags } from '../flags.js';
@@ -43,22 +44,29 @@ function describeUser(user: ReturnType<typeof toUserView>): string {
   return formatFields({ ...user, organisation: user.organisation ? `${user.organisation.name} (${user.organisation.id})` : null });
 }
 
+function mailLocale(command: Command, value: string): Locale {
+  if (!isLocale(value)) command.error(`error: --locale must be one of ${LOCALES.join(', ')}`);
+  return value as Locale;
+}
+
 export function registerUserCommands(program: Command, ctx: CliContext): void {
   const user = program.command('user').description('manage accounts (USER is an id or the email)');
 
   createFlags
     .addTo(user.command('create').description('create an account'), { mode: 'create' })
-    .option('--activation', 'create it pending and print a one-time link to set the password (shown once)')
+    .option('--activation', 'create it pending, mail it a one-time link to set the password and print the link (shown once)')
+    .option('--locale <locale>', `language of the activation mail: ${LOCALES.join(', ')}`, DEFAULT_LOCALE)
     .option('--initial-password', 'generate an initial password, to be changed at first sign-in (shown once)')
     .option('--permanent', 'with --password: keep it, no change at first sign-in')
     .option('--json', 'print the result as JSON')
-    .action(async (options: OutputOptions & { activation?: boolean; initialPassword?: boolean; permanent?: boolean }, command: Command) => {
+    .action(async (options: OutputOptions & { activation?: boolean; initialPassword?: boolean; permanent?: boolean; locale: string }, command: Command) => {
       const input = createFlags.given(command) as CreateAccountInput;
+      const locale = mailLocale(command, options.locale);
       if ([input.password !== undefined, options.activation, options.initialPassword].filter(Boolean).length > 1) {
         command.error('error: --password, --activation and --initial-password exclude each other');
       }
       if (options.permanent && input.password === undefined) command.error('error: --permanent needs --password');
-      const created = await ctx.withRuntime(async ({ services, config }) => {
+      const created = await ctx.withRuntime(async ({ services }) => {
         const account = await createFlags.inFlagTerms(() =>
           services.accounts.create({ ...input, ...(options.activation ? { status: 'pending' as const } : {}), actor: ctx.actor }),
         );
@@ -70,7 +78,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
           email,
           agent_number,
           status,
-          ...(options.activation ? { activation_link: `${config.issuer}/activate/${await services.onboarding.activationLink(account)}` } : {}),
+          ...(options.activation ? { activation_link: await services.onboarding.mailActivationLink(account, locale) } : {}),
           ...(options.initialPassword ? { initial_password: await services.onboarding.issueInitialPassword(account) } : {}),
         };
       });
@@ -129,6 +137,21 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
         printResult(ctx.io, options, { id: account.id, email: account.email, status: account.status }, (u) => `${name}ed user ${u.id} (${u.email}): ${u.status}`);
       });
   }
+
+  user
+    .command('resend-activation')
+    .description('mail a pending account a new activation link (and print it); earlier links stay valid until they expire')
+    .argument('<user>', 'user id or email')
+    .option('--locale <locale>', `language of the mail: ${LOCALES.join(', ')}`, DEFAULT_LOCALE)
+    .option('--json', 'print the result as JSON')
+    .action(async (ref: string, options: OutputOptions & { locale: string }, command: Command) => {
+      const locale = mailLocale(command, options.locale);
+      const sent = await ctx.withRuntime(async ({ services }) => {
+        const account = await services.accounts.show(ref);
+        return { id: account.id, email: account.email, activation_link: await services.onboarding.mailActivationLink(account, locale) };
+      });
+      printResult(ctx.io, options, sent, (u) => `mailed a new activation link to ${u.email}\nactivation link (shown once): ${u.activation_link}`);
+    });
 
   user
     .command('unlock')

@@ -93,6 +93,10 @@ export function createAccountsRepo(db: Db) {
         .returning('*');
       return row as AccountRow | undefined;
     },
+    /** The address is proven (an activation, confirmation or reset link, a TAN mailed to it). */
+    async markEmailVerified(id: string): Promise<void> {
+      await table().where({ id, email_verified: false }).update({ email_verified: true, updated_at: db.fn.now() } as never);
+    },
     async update(id: string, changes: Partial<Pick<AccountRow, 'name' | 'organisation_id'>>): Promise<AccountRow | undefined> {
       const [row] = await table().where({ id }).update({ ...changes, updated_at: db.fn.now() } as never).returning('*');
       return row as AccountRow | undefined;

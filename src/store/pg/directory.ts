@@ -1,11 +1,12 @@
 import { createAccountsRepo } from './accounts-repo.js';
 import type { Db } from './db.js';
 import { createOrganisationsRepo } from './organisations-repo.js';
+import { createPolicyholdersRepo } from './policyholders-repo.js';
 import { createRolesRepo } from './roles-repo.js';
 
-/** The repositories of accounts, organisations and roles, all on one connection or transaction. */
+/** The repositories of accounts, organisations, roles and policyholders, all on one connection or transaction. */
 function createDirectoryRepos(db: Db) {
-  return { accounts: createAccountsRepo(db), organisations: createOrganisationsRepo(db), roles: createRolesRepo(db) };
+  return { accounts: createAccountsRepo(db), organisations: createOrganisationsRepo(db), roles: createRolesRepo(db), policyholders: createPolicyholdersRepo(db) };
 }
 
 export type DirectoryRepos = ReturnType<typeof createDirectoryRepos>;

@@ -17,7 +17,16 @@ export interface UpsertCounts {
 /** Rows per statement: large imports (100 000 rows) go in bounded batches. */
 const BATCH_SIZE = 1000;
 
+export interface Policyholder extends PolicyholderRecord {
+  account_id: string | null;
+}
+
 export function createPolicyholdersRepo(db: Db) {
+  const selectOne = (policyNumber: string) =>
+    db('policyholders')
+      .select('policy_number', db.raw("to_char(birth_date, 'YYYY-MM-DD') as birth_date"), 'name', 'email', 'account_id')
+      .where({ policy_number: policyNumber })
+      .first<Policyholder | undefined>();
   return {
     /**
      * Inserts new policy numbers and updates changed ones in one transaction; a row equal
@@ -44,11 +53,18 @@ export function createPolicyholdersRepo(db: Db) {
       return counts;
     },
 
-    async find(policyNumber: string): Promise<(PolicyholderRecord & { account_id: string | null }) | undefined> {
-      return db('policyholders')
-        .select('policy_number', db.raw("to_char(birth_date, 'YYYY-MM-DD') as birth_date"), 'name', 'email', 'account_id')
-        .where({ policy_number: policyNumber })
-        .first();
+    async find(policyNumber: string): Promise<Policyholder | undefined> {
+      return selectOne(policyNumber);
+    },
+
+    /** Locks the policyholder until the transaction ends: racing registrations wait here. */
+    async findForUpdate(policyNumber: string): Promise<Policyholder | undefined> {
+      return selectOne(policyNumber).forUpdate();
+    },
+
+    /** The account registered for this policy (one per policy number, SPEC 4.5). */
+    async linkAccount(policyNumber: string, accountId: string): Promise<void> {
+      await db('policyholders').where({ policy_number: policyNumber }).update({ account_id: accountId, updated_at: db.fn.now() });
     },
   };
 }
