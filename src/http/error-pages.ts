@@ -1,6 +1,7 @@
 import { errors as oidcErrors } from 'oidc-provider';
 import type { Context, Middleware } from 'koa';
 import { DomainError } from '../errors/index.js';
+import { isUnavailable } from '../errors/unavailable.js';
 import type { Logger } from '../observability/logger.js';
 import { loggableError } from '../observability/loggable-error.js';
 import { renderPage } from './render.js';
@@ -28,6 +29,8 @@ export async function renderErrorPage(ctx: Context, error: unknown, logger: Logg
 
 function classify(error: unknown): { status: number; message: string } {
   if (error instanceof oidcErrors.SessionNotFound) return { status: 400, message: 'interaction_expired' };
+  // The provider's adapters turn outages into this (src/oidc/unavailable.ts).
+  if (error instanceof oidcErrors.TemporarilyUnavailable) return { status: 503, message: 'unavailable' };
   if (error instanceof DomainError) {
     if (error.code === 'bad_request') return { status: error.status, message: 'bad_request' };
     if (error.status === 404) return { status: 404, message: 'not_found' };
@@ -35,10 +38,4 @@ function classify(error: unknown): { status: number; message: string } {
   }
   if (isUnavailable(error)) return { status: 503, message: 'unavailable' };
   return { status: 500, message: 'internal' };
-}
-
-/** Connection failures to Postgres, Redis or SMTP: "temporarily unavailable", not a crash. */
-export function isUnavailable(error: unknown): boolean {
-  const text = `${(error as { code?: string })?.code ?? ''} ${(error as Error)?.message ?? ''}`;
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|Connection is closed|MaxRetriesPerRequest|Knex: Timeout|connect ECONN/.test(text);
 }

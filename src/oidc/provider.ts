@@ -14,6 +14,7 @@ import { createOutgoingFetch } from './outgoing-fetch.js';
 import { createRedisAdapterClass } from './redis-adapter.js';
 import { advertiseResponseModes, RESPONSE_MODES } from './response-modes.js';
 import { SCOPE_CLAIMS } from './scope-claims.js';
+import { guardedForOutages, guardFunction } from './unavailable.js';
 import { sessionTtlSeconds } from './session-ttl.js';
 
 
@@ -42,14 +43,17 @@ export interface ProviderDeps {
   interactionPolicy?: Configuration['interactions'] extends infer I ? (I extends { policy?: infer P } ? P : never) : never;
 }
 
-export function createProvider({ config, redis, jwks, clientMetadata, accountClaims, pages, interactionPolicy }: ProviderDeps): Provider {
+export function createProvider({ config, redis, jwks, clientMetadata: loadClientMetadata, accountClaims: loadAccountClaims, pages, interactionPolicy }: ProviderDeps): Provider {
+  // Every way the provider reaches Postgres or Redis turns an outage into temporarily_unavailable.
+  const clientMetadata = guardFunction(loadClientMetadata);
+  const accountClaims = guardFunction(loadAccountClaims);
   const RedisAdapter = createRedisAdapterClass(redis, createAccountIndex(redis));
   const clientAdapter = createClientAdapter(clientMetadata);
   const cookiePrefix = (prefix: string) => (config.isHttps ? prefix : '');
 
   const configuration: Configuration = {
     adapter: function Adapter(this: unknown, name: string) {
-      return name === 'Client' ? clientAdapter : new RedisAdapter(name);
+      return name === 'Client' ? clientAdapter : guardedForOutages(new RedisAdapter(name));
     } as unknown as Configuration['adapter'],
     jwks: jwks as Configuration['jwks'],
     acrValues: [...ACR_VALUES],

@@ -3,6 +3,10 @@ import RedisMock from 'ioredis-mock';
 
 export type RedisClient = Redis;
 
+/** Bounds on every Redis call: a silent network must not hold a request for long. */
+export const REDIS_CONNECT_TIMEOUT_MS = 2000;
+export const REDIS_COMMAND_TIMEOUT_MS = 2000;
+
 export interface RedisOptions {
   redisUrl?: string;
   /** Prepended to every key (tests give each run its own). */
@@ -17,10 +21,13 @@ export function createRedis({ redisUrl, keyPrefix = '' }: RedisOptions): RedisCl
   if (redisUrl) {
     return new Redis(redisUrl, {
       keyPrefix,
-      // Fail commands fast while Redis is down instead of queueing them forever.
+      // Fail commands fast while Redis is down instead of queueing them forever: a person
+      // waits for the page, which must say "temporarily unavailable" within seconds.
       maxRetriesPerRequest: 2,
       enableOfflineQueue: true,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+      connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+      commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     });
   }
   return new RedisMock({ keyPrefix }) as unknown as Redis;
