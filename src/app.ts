@@ -8,6 +8,7 @@ import { assets } from './http/assets.js';
 import { errorPages } from './http/error-pages.js';
 import { localeMiddleware } from './http/locale.js';
 import { healthRoutes } from './http/health.js';
+import { metricsRoutes } from './http/metrics-route.js';
 import { acceptPostAsGet } from './http/post-as-get.js';
 import { providerAutoSubmitPages, providerPages } from './http/provider-pages.js';
 import { createRateLimits } from './http/rate-limit.js';
@@ -51,7 +52,8 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
   // The provider answers its own errors; log the unexpected ones (codes only, no request data).
   provider.on('server_error', (ctx, error) => logger.error({ requestId: ctx.state?.requestId, err: loggableError(error) }, 'provider error'));
   logBackchannelLogout(provider, logger);
-  provider.use(requestContext(logger));
+  provider.on('grant.success', (ctx) => services.metrics.tokenIssued(ctx.oidc.params?.grant_type));
+  provider.use(requestContext(logger, services.metrics));
   provider.use(securityHeaders({ isHttps: config.isHttps }));
   provider.use(localeMiddleware());
   provider.use(errorPages(logger));
@@ -59,6 +61,7 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
   provider.use(providerAutoSubmitPages());
   provider.use(acceptPostAsGet([provider.pathFor('authorization'), provider.pathFor('end_session')]));
   provider.use(healthRoutes({ postgres: () => pingDb(db), redis: () => pingRedis(redis) }).routes());
+  provider.use(metricsRoutes({ registry: services.metrics.registry, token: config.metricsToken }).routes());
   provider.use(interactionRoutes({
     provider,
     config,

@@ -97,6 +97,7 @@ const schema = z.object({
     }, 'must be a valid regular expression'),
   AGENT_LOGIN_REVEAL_MISMATCH: bool.default(false),
   SUPPORT_CONTACT: z.string().max(500).optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(500).optional(),
   DATA_DIR: z.string().default('.data'),
 });
 
@@ -158,6 +159,8 @@ export interface Config {
   readonly agentNumberPattern: RegExp;
   readonly agentLoginRevealMismatch: boolean;
   readonly supportContact?: string;
+  /** When set, /metrics answers only `Authorization: Bearer <token>`. */
+  readonly metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -260,6 +263,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv, devSecrets?: DevSecre
     agentNumberPattern: new RegExp(env.AGENT_NUMBER_PATTERN),
     agentLoginRevealMismatch: env.AGENT_LOGIN_REVEAL_MISMATCH,
     supportContact: env.SUPPORT_CONTACT,
+    metricsToken: env.METRICS_TOKEN,
   });
 }
 
