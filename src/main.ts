@@ -6,6 +6,7 @@ import { seedDemo } from './demo/seed.js';
 import { isEmbedded } from './store/pg/db.js';
 import { createLogger } from './observability/logger.js';
 import { openRuntime } from './runtime.js';
+import { createGracefulShutdown } from './shutdown.js';
 
 /** load config → connect → migrate → build app → listen → graceful shutdown */
 async function main(): Promise<void> {
@@ -29,21 +30,9 @@ async function main(): Promise<void> {
   const server = createServer(app.callback());
   server.listen(config.port, () => logger.info({ issuer: config.issuer, port: config.port }, 'pforte listening'));
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    // Finish requests in flight, then close the connections to Postgres and Redis.
-    server.close(async () => {
-      await runtime.close();
-      process.exit(0);
-    });
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(1), 10_000).unref();
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  const shutdown = createGracefulShutdown({ server, logger, closeResources: () => runtime.close() });
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((error) => {

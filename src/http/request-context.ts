@@ -16,6 +16,7 @@ export function requestContext(logger: Logger, metrics?: Pick<Metrics, 'requestF
     const requestId = randomUUID();
     ctx.state.requestId = requestId;
     ctx.set('X-Request-Id', requestId);
+    logger.debug({ requestId, method: ctx.method, path: redactPath(ctx.path) }, 'request started');
     try {
       await next();
     } finally {
