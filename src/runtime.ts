@@ -16,7 +16,7 @@ export interface Runtime {
 
 /** Connects to Postgres and Redis, migrates, and makes sure signing keys exist. */
 export async function openRuntime(config: Config, logger: Logger, { keyPrefix, clock }: { keyPrefix?: string; clock?: () => Date } = {}): Promise<Runtime> {
-  const db = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
   const redis = createRedis({ redisUrl: config.redisUrl, keyPrefix });
