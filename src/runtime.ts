@@ -4,12 +4,12 @@ import type { Logger } from './observability/logger.js';
 import { loggableError } from './observability/loggable-error.js';
 import { createServices, type Services } from './services.js';
 import { createDb, migrate, type Db } from './store/pg/db.js';
-import { createRedis, type RedisClient } from './store/redis/connect.js';
+import { createRedis, type RedisConnection } from './store/redis/connect.js';
 
 export interface Runtime {
   config: Config;
   db: Db;
-  redis: RedisClient;
+  redis: RedisConnection;
   services: Services;
   close(): Promise<void>;
 }

@@ -4,33 +4,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
 
-/**
- * A redis-server of the test's own on a free loopback port, stopped and started by its PID
- * (never the machine's Redis). It writes an append-only file, so a restart keeps what was
- * stored, as a production Redis with persistence would.
- */
-export interface RedisServer {
+/** A redis-server (or sentinel) process of the test's own, stopped and started by its PID. */
+export interface RedisProcess {
   port: number;
-  url: string;
   pid(): number | undefined;
   stop(): Promise<void>;
   start(): Promise<void>;
-  /** Stops it for good and removes its files. */
-  remove(): Promise<void>;
 }
 
-export async function startRedisServer(extraArgs: string[] = []): Promise<RedisServer> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'pforte-redis-'));
+/**
+ * Starts `redis-server` with `args` (after the port) and resolves once it printed `ready`.
+ * Never touches the machine's Redis: each process has its own free loopback port.
+ */
+export async function startRedisProcess({ port, args, ready = /Ready to accept connections/ }: { port: number; args: string[]; ready?: RegExp }): Promise<RedisProcess> {
   let child: ChildProcess | undefined;
-
   async function start(): Promise<void> {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir, ...extraArgs];
-    const started = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const started = spawn('redis-server', [...args, '--port', String(port), '--bind', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'inherit'] });
     child = started;
-    await waitForOutput(started, /Ready to accept connections/);
+    await waitForOutput(started, ready);
   }
-
   async function stop(): Promise<void> {
     const running = child;
     child = undefined;
@@ -39,16 +31,29 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<RedisS
     running.kill('SIGTERM');
     await exited;
   }
-
   await start();
+  return { port, pid: () => child?.pid, start, stop };
+}
+
+/**
+ * A single redis-server on a free loopback port. It writes an append-only file, so a
+ * restart keeps what was stored, as a production Redis with persistence would.
+ */
+export interface RedisServer extends RedisProcess {
+  url: string;
+  /** Stops it for good and removes its files. */
+  remove(): Promise<void>;
+}
+
+export async function startRedisServer(extraArgs: string[] = []): Promise<RedisServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'pforte-redis-'));
+  const server = await startRedisProcess({ port, args: ['--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir, ...extraArgs] });
   return {
-    port,
+    ...server,
     url: `redis://127.0.0.1:${port}`,
-    pid: () => child?.pid,
-    start,
-    stop,
     async remove() {
-      await stop();
+      await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
