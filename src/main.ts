@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { buildApp } from './app.js';
+import { createReloadingApp } from './app-reload.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { fileDevSecrets } from './config/dev-secrets.js';
 import { seedDemo } from './demo/seed.js';
@@ -26,11 +27,19 @@ async function main(): Promise<void> {
     const lines = await seedDemo(config, runtime.services);
     if (lines) for (const line of lines) process.stderr.write(`${line}\n`);
   }
-  const app = await buildApp({ ...runtime, logger });
-  const server = createServer(app.callback());
+  const app = await createReloadingApp({
+    build: () => buildApp({ ...runtime, logger }),
+    keysVersion: () => runtime.services.signingKeys.repo.version(),
+    pollSeconds: config.signingKeysPollSeconds,
+    logger,
+  });
+  const server = createServer(app.handle);
   server.listen(config.port, () => logger.info({ issuer: config.issuer, port: config.port }, 'pforte listening'));
 
-  const shutdown = createGracefulShutdown({ server, logger, closeResources: () => runtime.close() });
+  const shutdown = createGracefulShutdown({ server, logger, closeResources: async () => {
+    app.stop();
+    await runtime.close();
+  } });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }

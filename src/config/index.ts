@@ -104,6 +104,7 @@ const schema = z.object({
     }, 'must be a valid regular expression'),
   AGENT_LOGIN_REVEAL_MISMATCH: bool.default(false),
   SUPPORT_CONTACT: z.string().max(500).optional(),
+  SIGNING_KEYS_POLL_SECONDS: int(1, 60).default(30),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(500).optional(),
   DATA_DIR: z.string().default('.data'),
 });
@@ -168,6 +169,8 @@ export interface Config {
   readonly supportContact?: string;
   /** When set, /metrics answers only `Authorization: Bearer <token>`. */
   readonly metricsToken?: string;
+  /** How often each process looks for a changed set of signing keys (SPEC 8: in force everywhere within 60 s). */
+  readonly signingKeysPollSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -271,6 +274,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv, devSecrets?: DevSecre
     agentLoginRevealMismatch: env.AGENT_LOGIN_REVEAL_MISMATCH,
     supportContact: env.SUPPORT_CONTACT,
     metricsToken: env.METRICS_TOKEN,
+    signingKeysPollSeconds: env.SIGNING_KEYS_POLL_SECONDS,
   });
 }
 

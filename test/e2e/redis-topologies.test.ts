@@ -87,7 +87,7 @@ describe('Redis Cluster and Sentinel (REDIS_URL forms of SPEC 8)', () => {
     await tanJourney(app, rp);
     const perNode = await keysPerNode(cluster, app.redisPrefix);
     expect(perNode.filter((count) => count > 0).length).toBeGreaterThanOrEqual(2);
-  });
+  }, 90_000);
 
   test('redis+sentinel://: the master fails over mid-flow and sign-ins continue', async () => {
     const group = await startSentinelGroup();
@@ -104,5 +104,5 @@ describe('Redis Cluster and Sentinel (REDIS_URL forms of SPEC 8)', () => {
     await flow.showPage();
     await passwordJourney(app, rp, flow);
     await tanJourney(app, rp);
-  });
+  }, 90_000);
 });

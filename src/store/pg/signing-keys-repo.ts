@@ -19,6 +19,12 @@ export function createSigningKeysRepo(db: Db) {
     async insert(row: Omit<SigningKeyRow, 'created_at' | 'retired_at'>): Promise<void> {
       await table().insert({ ...row, public_jwk: JSON.stringify(row.public_jwk) } as never);
     },
+    /** Changes whenever a key is added or retired: what each process compares to reload. */
+    async version(): Promise<string> {
+      // A digest of every key id with its retirement: any addition or retirement changes it.
+      const row = (await table().select(db.raw("coalesce(md5(string_agg(kid || ':' || coalesce(retired_at::text, ''), ',' order by kid)), '') as version")).first()) as unknown as { version: string };
+      return row.version;
+    },
     async retireActive(alg: string): Promise<void> {
       await table().where({ alg }).whereNull('retired_at').update({ retired_at: db.fn.now() } as never);
     },
