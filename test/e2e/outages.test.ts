@@ -58,6 +58,11 @@ describe('a dependency fails mid-flow; pforte says so, blames nobody and recover
     cleanups.push(() => app.close());
     const rp = await registerRelyingParty(app);
     await app.services.accounts.create({ email: EMAIL, password: PASSWORD });
+    // Tokens issued before the outage, for the resource endpoints during it.
+    const earlier = new LoginFlow(app, rp, english(app));
+    await earlier.startAuthorization();
+    await earlier.submitPassword(EMAIL, PASSWORD);
+    const { access_token: accessToken } = await earlier.finishAtCallback();
     const flow = new LoginFlow(app, rp, english(app));
     await flow.startAuthorization();
 
@@ -66,6 +71,12 @@ describe('a dependency fails mid-flow; pforte says so, blames nobody and recover
     expectUnavailablePage(await flow.browser.post(`/interaction/${flow.uid}/password`, { email: EMAIL, password: PASSWORD }));
     await expectRelyingPartyToldUnavailable(app, rp);
     await expectTokenEndpointUnavailable(app, rp);
+    const userinfo = await english(app).agent.get('/me').set('Authorization', `Bearer ${accessToken}`);
+    expect(userinfo.status).toBe(503);
+    expect(userinfo.body.error).toBe('temporarily_unavailable');
+    const introspection = await english(app).agent.post('/token/introspection').auth(rp.clientId, rp.clientSecret!).type('form').send({ token: accessToken });
+    expect(introspection.status).toBe(503);
+    expect(introspection.body.error).toBe('temporarily_unavailable');
     const ready = await flow.browser.get('/readyz');
     expect(ready.status).toBe(503);
     expect(ready.body.checks).toEqual({ postgres: 'ok', redis: 'unavailable' });
