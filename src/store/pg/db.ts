@@ -7,8 +7,8 @@ import type { Logger } from '../../observability/logger.js';
 
 export type Db = Knex;
 
-/** Longest a single query may take; the queries of a request are small and indexed. */
-export const QUERY_TIMEOUT_MS = 5000;
+/** Longest a single query may take (migrations excepted); the queries of a request are small and indexed. */
+export const QUERY_TIMEOUT_MS = 4000;
 
 export interface DbOptions {
   databaseUrl?: string;
@@ -56,8 +56,15 @@ export function isEmbedded(db: Db): boolean {
 }
 
 export async function migrate(db: Db): Promise<string[]> {
-  const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
-  return applied;
+  // A migration may rightly take longer than any request's query (an index on a large
+  // table): on Postgres it runs on a connection of its own, without the query timeout.
+  const migrator = isEmbedded(db) ? db : knexFactory({ ...db.client.config, connection: { ...db.client.config.connection, query_timeout: undefined }, pool: { min: 0, max: 1 } });
+  try {
+    const [, applied] = (await migrator.migrate.latest({ migrationSource })) as [number, string[]];
+    return applied;
+  } finally {
+    if (migrator !== db) await migrator.destroy();
+  }
 }
 
 export async function pingDb(db: Db): Promise<void> {
