@@ -73,7 +73,7 @@ function kidOf(idToken: string): string {
   return (JSON.parse(Buffer.from(idToken.split('.')[0]!, 'base64url').toString('utf8')) as { kid: string }).kid;
 }
 
-test('two processes behind one origin: a sign-in split across both survives kill -9 of one; a key rotation reaches both', async () => {
+test('two processes behind one origin: a sign-in split across both survives kill -9 of one; a key rotation and a client change reach both', async () => {
   const a = await startProcess();
   const b = await startProcess();
   proxy.setTargets([a.port, b.port]);
@@ -124,6 +124,21 @@ test('two processes behind one origin: a sign-in split across both survives kill
     const again = await oidc.refreshTokenGrant(await configureRelyingParty(origin, rp.clientId, rp.clientSecret), refreshToken!);
     expect(kidOf(again.id_token!)).toBe(newKid);
     ({ refresh_token: refreshToken, id_token: idToken } = again);
+  }
+
+  // A client change made through one place (here: Postgres, as by the CLI) is in force on both.
+  const newRedirect = 'https://rp.example.test/second-callback';
+  await runtime.services.clients.update(rp.clientId, { redirectUris: [rp.redirectUri, newRedirect] });
+  for (const index of [0, 1]) {
+    proxy.use(index);
+    const deadline = Date.now() + 60_000;
+    const probe = new LoginFlow(origin, rp, new Browser(proxy.url));
+    for (;;) {
+      const res = await probe.browser.get((await probe.authorizationUrl({ redirect_uri: newRedirect })).href);
+      if (res.status === 303 && res.headers.location!.startsWith('/interaction/')) break;
+      if (Date.now() > deadline) throw new Error(`process ${index} still refuses the new redirect URI after 60 s`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
 
   proxy.use(0);
