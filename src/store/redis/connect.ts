@@ -31,7 +31,9 @@ export interface RedisOptions {
 const NODE_OPTIONS = {
   maxRetriesPerRequest: 2,
   enableOfflineQueue: true,
-  retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
+  // Reconnect at least twice a second: a command fails after its connection failed three
+  // times (maxRetriesPerRequest 2), so a page during an outage comes within about 1.5 s.
+  retryStrategy: (attempt: number) => Math.min(attempt * 100, 500),
   connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
   commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
   // After a Sentinel failover the old master answers writes with READONLY until the
