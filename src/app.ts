@@ -22,6 +22,7 @@ import { createFlowStore } from './store/redis/flow-store.js';
 import type { Logger } from './observability/logger.js';
 import { loggableError } from './observability/loggable-error.js';
 import { logBackchannelLogout } from './oidc/backchannel-logging.js';
+import { metricsFor } from './observability/metrics.js';
 import { createProvider, INTERACTION_TTL_SECONDS } from './oidc/provider.js';
 import type { Services } from './services.js';
 import { pingDb, type Db } from './store/pg/db.js';
@@ -52,8 +53,9 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
   // The provider answers its own errors; log the unexpected ones (codes only, no request data).
   provider.on('server_error', (ctx, error) => logger.error({ requestId: ctx.state?.requestId, err: loggableError(error) }, 'provider error'));
   logBackchannelLogout(provider, logger);
-  provider.on('grant.success', (ctx) => services.metrics.tokenIssued(ctx.oidc.params?.grant_type));
-  provider.use(requestContext(logger, services.metrics));
+  const metrics = metricsFor(services.audit);
+  provider.on('grant.success', (ctx) => metrics.tokenIssued(ctx.oidc.params?.grant_type));
+  provider.use(requestContext(logger, metrics));
   provider.use(securityHeaders({ isHttps: config.isHttps }));
   provider.use(localeMiddleware());
   provider.use(errorPages(logger));
@@ -61,7 +63,7 @@ export async function buildApp({ config, db, redis, logger, services }: AppDeps)
   provider.use(providerAutoSubmitPages());
   provider.use(acceptPostAsGet([provider.pathFor('authorization'), provider.pathFor('end_session')]));
   provider.use(healthRoutes({ postgres: () => pingDb(db), redis: () => pingRedis(redis) }).routes());
-  provider.use(metricsRoutes({ registry: services.metrics.registry, token: config.metricsToken }).routes());
+  provider.use(metricsRoutes({ registry: metrics.registry, token: config.metricsToken }).routes());
   provider.use(interactionRoutes({
     provider,
     config,

@@ -18,7 +18,6 @@ import { createDevOutbox } from './mail/dev-outbox.js';
 import { DEFAULT_LOCALE } from './i18n/index.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import type { Logger } from './observability/logger.js';
-import { createMetrics } from './observability/metrics.js';
 import { endAccountSessions } from './oidc/redis-adapter.js';
 import { createAuditRepo } from './store/pg/audit-repo.js';
 import { createClientsRepo } from './store/pg/clients-repo.js';
@@ -46,9 +45,6 @@ export interface ServiceDeps {
 export function createServices({ config, db, redis, logger, clock = () => new Date() }: ServiceDeps) {
   const auditRepo = createAuditRepo(db);
   const audit = createAuditLog(auditRepo);
-  // Metrics hear the same acts the audit log records (SPEC 8), through its one chokepoint.
-  const metrics = createMetrics();
-  audit.subscribe(metrics.observeAudit);
   const nowMs = () => clock().getTime();
   const outbox = config.smtpUrl ? undefined : createDevOutbox();
   const mailer = createMailer({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, logger, outbox });
@@ -67,7 +63,6 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
   return {
     audit,
     auditRepo,
-    metrics,
     lockout,
     lockNotices,
     outbox,

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import type { AuditListener } from '../domain/audit.js';
+import type { AuditEvents, AuditListener } from '../domain/audit.js';
 
 /**
  * The Prometheus series of SPEC 8, on a registry of their own (no module singletons: a test
@@ -47,3 +47,20 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+const metricsByAuditLog = new WeakMap<AuditEvents, Metrics>();
+
+/**
+ * The metrics of one runtime, subscribed once to its audit log (SPEC 8: metrics hear the
+ * acts the audit log records), however often the app is rebuilt (signing key reload).
+ * Only the HTTP app loads this module: the CLI does not pay for prom-client.
+ */
+export function metricsFor(audit: AuditEvents): Metrics {
+  let metrics = metricsByAuditLog.get(audit);
+  if (!metrics) {
+    metrics = createMetrics();
+    audit.subscribe(metrics.observeAudit);
+    metricsByAuditLog.set(audit, metrics);
+  }
+  return metrics;
+}
