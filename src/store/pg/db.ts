@@ -56,6 +56,8 @@ export function isEmbedded(db: Db): boolean {
 }
 
 export async function migrate(db: Db): Promise<string[]> {
+  const [, pending] = (await db.migrate.list({ migrationSource })) as [unknown[], unknown[]];
+  if (pending.length === 0) return [];
   // A migration may rightly take longer than any request's query (an index on a large
   // table): on Postgres it runs on a connection of its own, without the query timeout.
   const migrator = isEmbedded(db) ? db : knexFactory({ ...db.client.config, connection: { ...db.client.config.connection, query_timeout: undefined }, pool: { min: 0, max: 1 } });
