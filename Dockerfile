@@ -28,5 +28,8 @@ COPY bin ./bin
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 EXPOSE 3000
+# Liveness of the process (readiness, with Postgres and Redis, is /readyz); no curl in the image.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form: node is PID 1 and gets SIGTERM itself, for the graceful shutdown.
 CMD ["node", "dist/src/main.js"]

@@ -14,6 +14,7 @@ import { localeMiddleware } from './http/locale.js';
 import { healthRoutes } from './http/health.js';
 import { htmlSafeJson } from './http/html-safe-json.js';
 import { advertiseResponseModes } from './oidc/response-modes.js';
+import { metricsRoutes } from './http/metrics-route.js';
 import { acceptPostAsGet } from './http/post-as-get.js';
 import { providerAutoSubmitPages, providerPages } from './http/provider-pages.js';
 import { createRateLimits } from './http/rate-limit.js';
@@ -32,6 +33,7 @@ import { createFlowStore } from './store/redis/flow-store.js';
 import type { Logger } from './observability/logger.js';
 import { loggableError } from './observability/loggable-error.js';
 import { logBackchannelLogout } from './oidc/backchannel-logging.js';
+import { metricsFor } from './observability/metrics.js';
 import { createProvider, INTERACTION_TTL_SECONDS } from './oidc/provider.js';
 import type { Services } from './services.js';
 import { pingDb, type Db } from './store/pg/db.js';
@@ -91,7 +93,9 @@ function assembleApp({ config, db, redis, logger, services }: AppDeps, jwks: Pri
   provider.on('server_error', (ctx, error) => logger.error({ requestId: ctx.state?.requestId, err: loggableError(error) }, 'provider error'));
   logBackchannelLogout(provider, logger);
   if (front) provider.use(front);
-  provider.use(requestContext(logger));
+  const metrics = metricsFor(services.audit);
+  provider.on('grant.success', (ctx) => metrics.tokenIssued(ctx.oidc.params?.grant_type));
+  provider.use(requestContext(logger, metrics));
   provider.use(securityHeaders({ isHttps: config.isHttps }));
   provider.use(htmlSafeJson());
   // Inside htmlSafeJson: it corrects the discovery object before the JSON is written.
@@ -123,6 +127,7 @@ function assembleApp({ config, db, redis, logger, services }: AppDeps, jwks: Pri
   const selfService = { flows: services.selfServiceFlows, flowCookie };
   const startFlow = startOrResumeFlow(selfService);
   provider.use(healthRoutes({ postgres: () => pingDb(db), redis: () => pingRedis(redis) }).routes());
+  provider.use(metricsRoutes({ registry: metrics.registry, token: config.metricsToken }).routes());
   provider.use(interactionRoutes({
     provider,
     config,

@@ -1,11 +1,13 @@
 import { createServer } from 'node:http';
 import { buildApp } from './app.js';
+import { pollSigningKeys } from './app-reload.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { fileDevSecrets } from './config/dev-secrets.js';
 import { seedDemo } from './demo/seed.js';
 import { isEmbedded } from './store/pg/db.js';
 import { createLogger } from './observability/logger.js';
 import { openRuntime } from './runtime.js';
+import { createGracefulShutdown } from './shutdown.js';
 
 /** load config → connect → migrate → build app → listen → graceful shutdown */
 async function main(): Promise<void> {
@@ -26,24 +28,16 @@ async function main(): Promise<void> {
     if (lines) for (const line of lines) process.stderr.write(`${line}\n`);
   }
   const app = await buildApp({ ...runtime, logger });
+  const keyPoll = pollSigningKeys({ reload: () => runtime.services.signingKeys.reload(), pollSeconds: config.signingKeysPollSeconds, logger });
   const server = createServer(app.callback());
   server.listen(config.port, () => logger.info({ issuer: config.issuer, port: config.port }, 'pforte listening'));
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    // Finish requests in flight, then close the connections to Postgres and Redis.
-    server.close(async () => {
-      await runtime.close();
-      process.exit(0);
-    });
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(1), 10_000).unref();
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  const shutdown = createGracefulShutdown({ server, logger, closeResources: async () => {
+    keyPoll.stop();
+    await runtime.close();
+  } });
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((error) => {

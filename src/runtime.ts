@@ -5,19 +5,19 @@ import type { Logger } from './observability/logger.js';
 import { loggableError } from './observability/loggable-error.js';
 import { createServices, type Services } from './services.js';
 import { createDb, migrate, type Db } from './store/pg/db.js';
-import { createRedis, type RedisClient } from './store/redis/connect.js';
+import { createRedis, type RedisConnection } from './store/redis/connect.js';
 
 export interface Runtime {
   config: Config;
   db: Db;
-  redis: RedisClient;
+  redis: RedisConnection;
   services: Services;
   close(): Promise<void>;
 }
 
 /** Connects to Postgres and Redis, migrates, and makes sure signing keys exist. */
 export async function openRuntime(config: Config, logger: Logger, { keyPrefix, clock }: { keyPrefix?: string; clock?: () => Date } = {}): Promise<Runtime> {
-  const db = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
   const redis = createRedis({ redisUrl: config.redisUrl, keyPrefix });

@@ -4,7 +4,7 @@ import type { Actor } from '../domain/policies/actor.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { createDb, type Db } from '../store/pg/db.js';
-import type { RedisClient } from '../store/redis/connect.js';
+import type { RedisConnection } from '../store/redis/connect.js';
 import type { CliIo } from './output.js';
 
 /** What every command gets: where to write, and how to reach the stores for one run. */
@@ -60,7 +60,7 @@ export function createCliContext(io: CliIo): CliContext {
  * middle of its handshake, keeps the process alive for its 2-second disconnect timeout.
  * So wait (bounded) until the connection is ready or has failed, then close.
  */
-async function untilRedisHandshakeEnds(redis: RedisClient, maxWaitMs = 1000): Promise<void> {
+async function untilRedisHandshakeEnds(redis: RedisConnection, maxWaitMs = 1000): Promise<void> {
   if (redis.status !== 'connecting' && redis.status !== 'connect') return;
   await new Promise<void>((resolve) => {
     const events = ['ready', 'close', 'end'] as const;

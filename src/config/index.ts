@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseRedisUrl } from './redis-url.js';
 
 /**
  * The one typed configuration of pforte (SPEC 2). Every environment variable is
@@ -53,7 +54,13 @@ const schema = z.object({
   PORT: int(0, 65535).default(3000),
   ISSUER: z.url().optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  REDIS_URL: z.string().superRefine((value, ctx) => {
+    try {
+      parseRedisUrl(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^REDIS_URL:? ?/, '') });
+    }
+  }).optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('pforte <no-reply@localhost>'),
   COOKIE_SECRETS: secretList.optional(),
@@ -103,6 +110,8 @@ const schema = z.object({
   AGENT_LOGIN_REVEAL_MISMATCH: bool.default(false),
   SUPPORT_CONTACT: z.string().max(500).optional(),
   TERMS_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+  SIGNING_KEYS_POLL_SECONDS: int(1, 60).default(30),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(500).optional(),
   DATA_DIR: z.string().default('.data'),
 });
 
@@ -174,6 +183,10 @@ export interface Config {
   readonly supportContact?: string;
   /** The deployment's terms of use, linked from the registration form (SPEC 4.5). */
   readonly termsUrl?: string;
+  /** When set, /metrics answers only `Authorization: Bearer <token>`. */
+  readonly metricsToken?: string;
+  /** How often each process looks for a changed set of signing keys (SPEC 8: in force everywhere within 60 s). */
+  readonly signingKeysPollSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -280,6 +293,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv, devSecrets?: DevSecre
     agentLoginRevealMismatch: env.AGENT_LOGIN_REVEAL_MISMATCH,
     supportContact: env.SUPPORT_CONTACT,
     termsUrl: env.TERMS_URL,
+    metricsToken: env.METRICS_TOKEN,
+    signingKeysPollSeconds: env.SIGNING_KEYS_POLL_SECONDS,
   });
 }
 

@@ -45,15 +45,35 @@ export interface AuditRecord extends Omit<AuditEvent, 'type' | 'actor' | 'actor_
   actor?: AuditActor;
 }
 
+/** Hears each act as it is recorded (metrics); must not throw and must not wait. */
+export type AuditListener = (type: AuditType, event: Omit<AuditEvent, 'type'>) => void;
+
 export interface AuditLog {
   record(type: AuditType, event?: AuditRecord): Promise<void>;
 }
 
-export function createAuditLog(repo: AuditRepo): AuditLog {
+/** Every act goes through `record`: subscribers hear all of them without code at each call site. */
+export interface AuditEvents {
+  subscribe(listener: AuditListener): void;
+}
+
+export function createAuditLog(repo: AuditRepo): AuditLog & AuditEvents {
+  const listeners: AuditListener[] = [];
   return {
     async record(type, { actor, ...event } = {}) {
       const who = actor == null ? { actor: null } : typeof actor === 'string' ? { actor } : actorColumns(actor);
+      // The act happened whether or not its row can be written: subscribers hear it first.
+      for (const listener of listeners) {
+        try {
+          listener(type, event);
+        } catch {
+          // An observer's fault never fails the act it observes.
+        }
+      }
       await repo.insert({ type, ...event, ...who });
+    },
+    subscribe(listener) {
+      listeners.push(listener);
     },
   };
 }

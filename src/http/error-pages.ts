@@ -1,6 +1,7 @@
 import { errors as oidcErrors } from 'oidc-provider';
 import type { Context, Middleware } from 'koa';
 import { AppError, type ErrorCode } from '../errors/index.js';
+import { isUnavailable } from '../errors/unavailable.js';
 import type { Logger } from '../observability/logger.js';
 import { loggableError } from '../observability/loggable-error.js';
 import { renderPage } from './render.js';
@@ -34,13 +35,9 @@ export async function renderErrorPage(ctx: Context, error: unknown, logger: Logg
 /** What a person is told: the catalogue's code (each has a message) and status. */
 function classify(error: unknown): { status: number; code: ErrorCode } {
   if (error instanceof oidcErrors.SessionNotFound) return { status: 400, code: 'interaction_expired' };
+  // The provider's adapters turn outages into this (src/oidc/unavailable.ts).
+  if (error instanceof oidcErrors.TemporarilyUnavailable) return { status: 503, code: 'unavailable' };
   if (error instanceof AppError) return { status: error.status, code: error.code };
   if (isUnavailable(error)) return { status: 503, code: 'unavailable' };
   return { status: 500, code: 'internal' };
-}
-
-/** Connection failures to Postgres, Redis or SMTP: "temporarily unavailable", not a crash. */
-export function isUnavailable(error: unknown): boolean {
-  const text = `${(error as { code?: string })?.code ?? ''} ${(error as Error)?.message ?? ''}`;
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|Connection is closed|MaxRetriesPerRequest|Knex: Timeout|connect ECONN/.test(text);
 }

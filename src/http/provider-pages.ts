@@ -16,6 +16,9 @@ function setPageContext(ctx: Context): void {
 export const providerPages: ProviderPages = {
   async error(ctx, out) {
     setPageContext(ctx);
+    // Only a request error is the relying party's doing; an outage or a fault of pforte is not.
+    if (out.error === 'temporarily_unavailable') return renderPage(ctx, 'error', { message: 'error.unavailable' }, 503);
+    if (out.error === 'server_error') return renderPage(ctx, 'error', { message: 'error.internal' }, 500);
     const status = ctx.status >= 400 ? ctx.status : 400;
     await renderPage(ctx, 'error', { message: 'error.oauth', messageVars: { error: out.error } }, status);
   },

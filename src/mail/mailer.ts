@@ -44,6 +44,9 @@ export interface MailerOptions {
   retryDelayMs?: number;
 }
 
+/** After this long no further attempt starts: the person waiting gets the page instead. */
+const RETRY_BUDGET_MS = 2500;
+
 /** SMTP errors worth another attempt: no reply at all (connection, timeout) or a 4xx. */
 function isTransient(error: unknown): boolean {
   const responseCode = (error as { responseCode?: unknown }).responseCode;
@@ -62,11 +65,12 @@ export function createMailer({ smtpUrl, mailFrom, logger, outbox, retries = 3, r
   // Pooled: a TAN mail reuses an open connection instead of a new TCP + greeting + EHLO
   // (+ TLS) exchange while the user waits. Query parameters of SMTP_URL still override all.
   const transport = smtpUrl
-    ? createTransport({ url: smtpUrl, pool: true, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 })
+    ? createTransport({ url: smtpUrl, pool: true, connectionTimeout: 3000, greetingTimeout: 3000, socketTimeout: 5000 })
     : undefined;
   const attempts = Math.max(1, retries);
 
   async function withRetries(template: string, operation: () => Promise<unknown>): Promise<void> {
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
         await operation();
@@ -74,7 +78,8 @@ export function createMailer({ smtpUrl, mailFrom, logger, outbox, retries = 3, r
         return;
       } catch (error) {
         const failure = { template, attempt, ...describeFailure(error) };
-        if (attempt >= attempts || !isTransient(error)) {
+        // No further attempt once a slow server has used the page's budget (SPEC 8: 5 s).
+        if (attempt >= attempts || !isTransient(error) || Date.now() - started >= RETRY_BUDGET_MS) {
           log.error(failure, 'mail could not be sent');
           throw new AppError('mail_unavailable');
         }

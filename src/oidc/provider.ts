@@ -19,6 +19,7 @@ import { createRegistrationPolicy, type RegistrationRules } from './registration
 import { createRegistrationTokenAdapter, POSTGRES_TOKEN_MODELS } from './registration-token-adapter.js';
 import { RESPONSE_MODES } from './response-modes.js';
 import { SCOPE_CLAIMS } from './scope-claims.js';
+import { guardedForOutages, guardFunction } from './unavailable.js';
 import { sessionTtlSeconds } from './session-ttl.js';
 
 
@@ -49,7 +50,10 @@ export interface ProviderDeps {
   interactionPolicy?: Configuration['interactions'] extends infer I ? (I extends { policy?: infer P } ? P : never) : never;
 }
 
-export function createProvider({ config, redis, jwks, clientMetadata, accountClaims, pages, registration, interactionPolicy }: ProviderDeps): Provider {
+export function createProvider({ config, redis, jwks, clientMetadata: loadClientMetadata, accountClaims: loadAccountClaims, pages, registration, interactionPolicy }: ProviderDeps): Provider {
+  // Every way the provider reaches Postgres or Redis turns an outage into temporarily_unavailable.
+  const clientMetadata = guardFunction(loadClientMetadata);
+  const accountClaims = guardFunction(loadAccountClaims);
   const RedisAdapter = createRedisAdapterClass(redis, createAccountIndex(redis));
   const clientAdapter = createClientAdapter(clientMetadata, registration?.clients);
   const cookiePrefix = (prefix: string) => (config.isHttps ? prefix : '');
@@ -59,7 +63,7 @@ export function createProvider({ config, redis, jwks, clientMetadata, accountCla
       if (name === 'Client') return clientAdapter;
       // Registration tokens live as long as their clients: never under the Redis fallback TTL.
       if (registration && POSTGRES_TOKEN_MODELS.has(name)) return createRegistrationTokenAdapter(registration.tokens, name);
-      return new RedisAdapter(name);
+      return guardedForOutages(new RedisAdapter(name));
     } as unknown as Configuration['adapter'],
     jwks: jwks as Configuration['jwks'],
     acrValues: [...ACR_VALUES],

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import Koa from 'koa';
 import supertest from 'supertest';
-import { readProviderAutoSubmit } from '../../src/http/provider-pages.js';
+import { providerPages, readProviderAutoSubmit } from '../../src/http/provider-pages.js';
 import { CONTENT_SECURITY_POLICY, securityHeaders } from '../../src/http/security-headers.js';
 
 // The markup of oidc-provider 9's auto-submit page (lib/response_modes/form_post.js).
@@ -71,5 +71,29 @@ describe('Content-Security-Policy', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('unsafe-inline');
     expect(csp).not.toContain('frame-ancestors *');
+  });
+});
+
+describe('the provider\'s error page blames the relying party only for its requests', () => {
+  async function errorPage(error: string, status: number) {
+    const app = new Koa();
+    app.use(async (ctx) => {
+      ctx.status = status;
+      await providerPages.error(ctx as never, { error }, new Error(error));
+    });
+    return supertest(app.callback()).get('/').set('Accept-Language', 'en');
+  }
+
+  test('an outage is "temporarily unavailable" (503), a fault of pforte an unexpected error (500)', async () => {
+    const outage = await errorPage('temporarily_unavailable', 503);
+    expect(outage.status).toBe(503);
+    expect(outage.text).toContain('The service is temporarily unavailable');
+    const fault = await errorPage('server_error', 500);
+    expect(fault.status).toBe(500);
+    expect(fault.text).toContain('An unexpected error occurred');
+    for (const page of [outage, fault]) expect(page.text).not.toContain('application that sent you here');
+    const request = await errorPage('invalid_request', 400);
+    expect(request.status).toBe(400);
+    expect(request.text).toContain('The application that sent you here made an invalid request (invalid_request)');
   });
 });
