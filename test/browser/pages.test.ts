@@ -132,6 +132,12 @@ describe('every page state passes axe (no serious or critical violations)', () =
 
     await page.goto(`${app.url}/account?ui_locales=en`);
     await checkPage(page, 'account');
+    await page.getByLabel('Current password').fill('Not-The-Passw0rd!');
+    await page.getByLabel('New password', { exact: true }).fill('short');
+    await page.getByLabel('Confirm new password').fill('other');
+    await page.getByRole('button', { name: 'Save password' }).click();
+    await page.getByRole('alert').first().waitFor();
+    await checkPage(page, 'account-password-errors');
     await page.goto(`${app.url}/session/end?ui_locales=en`);
     await checkPage(page, 'logout');
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -220,6 +226,34 @@ describe('every page state passes axe (no serious or critical violations)', () =
     await page.getByLabel('Confirm new password').fill('other');
     await page.getByRole('button', { name: 'Save password' }).click();
     await checkPage(page, 'set-password-errors');
+    await context.close();
+  }, 60_000);
+
+  test('registration and forgot password, with their errors and confirmations', async () => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    await page.goto(`${app.url}/register?ui_locales=en`);
+    await checkPage(page, 'register');
+    await page.getByLabel('Policy number').fill('KV-1');
+    await page.getByLabel('Email', { exact: true }).fill('someone@example.com');
+    await page.getByLabel('Confirm email').fill('other@example.com');
+    await page.getByRole('button', { name: 'Register' }).click();
+    await page.getByRole('alert').first().waitFor();
+    await checkPage(page, 'register-errors');
+    await page.getByLabel('Date of birth').fill('1980-12-31');
+    await page.getByLabel('Email', { exact: true }).fill('someone@example.com');
+    await page.getByLabel('Confirm email').fill('someone@example.com');
+    await page.getByLabel('I accept the terms of use').check();
+    await page.getByRole('button', { name: 'Register' }).click();
+    await page.getByRole('heading', { name: 'Please check your inbox' }).waitFor();
+    await checkPage(page, 'register-check-inbox');
+
+    await page.goto(`${app.url}/forgot-password?ui_locales=en`);
+    await checkPage(page, 'forgot-password');
+    await page.getByLabel('Email').fill('someone@example.com');
+    await page.getByRole('button', { name: 'Send link' }).click();
+    await page.getByRole('heading', { name: 'Please check your inbox' }).waitFor();
+    await checkPage(page, 'forgot-password-sent');
     await context.close();
   }, 60_000);
 });
