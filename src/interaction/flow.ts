@@ -35,6 +35,22 @@ export interface FlowState {
   stepUpFrom?: { amr: Amr[]; loginTs?: number };
 }
 
+/** A journey whose password was just proven for this account (the login form, or a finished registration or reset). */
+export function passwordJourney(account: { id: string; email: string; agent_number: string | null }, { remember, trustDevice }: { remember: boolean; trustDevice: boolean }): FlowState {
+  return {
+    method: 'password',
+    accountId: account.id,
+    isDecoy: false,
+    agentNumber: account.agent_number ?? undefined,
+    email: account.email,
+    amr: ['pwd'],
+    remember,
+    trustDevice,
+    awaitingTan: false,
+    allowUnconfirmed: false,
+  };
+}
+
 /** A journey that can end in a sign-in: not a decoy, and naming an account. */
 function signable(flow: FlowState): flow is FlowState & { accountId: string } {
   return !flow.isDecoy && flow.accountId !== undefined;

@@ -3,7 +3,7 @@ import { parseForm } from '../http/form-body.js';
 import { loadInteraction } from './context.js';
 import type { InteractionDeps } from './deps.js';
 import { readCheckbox, readField } from './fields.js';
-import { continueFlow, type FlowState } from './flow.js';
+import { continueFlow, passwordJourney } from './flow.js';
 import { renderLoginPage } from './login-pages.js';
 
 /** POST /interaction/:uid/password — email + password (SPEC 4.1). */
@@ -47,18 +47,7 @@ export function createPasswordLogin(deps: InteractionDeps) {
       const contacts = refusal.reason === 'account_blocked' ? await deps.accountStatus.blockedContacts(account) : undefined;
       return renderLoginPage(ctx, interaction, 'password', { values, errors: { password: refusal.mayTell ? refusal.reason : 'invalid_credentials' }, contacts }, refusal.reason === 'account_blocked' ? 403 : 401);
     }
-    const flow: FlowState = {
-      method: 'password',
-      accountId: account.id,
-      isDecoy: false,
-      agentNumber: account.agent_number ?? undefined,
-      email: account.email,
-      amr: ['pwd'],
-      remember,
-      trustDevice,
-      awaitingTan: false,
-      allowUnconfirmed: false,
-    };
+    const flow = passwordJourney(account, { remember, trustDevice });
     if (account.must_change_password) {
       // An initial password is replaced before anything else happens (SPEC 4.6).
       await deps.flows.set(interaction.uid, { ...flow, awaitingNewPassword: true });

@@ -3,7 +3,7 @@ import { maySignIn } from '../domain/accounts.js';
 import { hasSucceeded } from '../domain/self-service-flows.js';
 import { loadInteraction } from './context.js';
 import type { InteractionDeps } from './deps.js';
-import { continueFlow } from './flow.js';
+import { continueFlow, passwordJourney } from './flow.js';
 
 /**
  * GET /interaction/:uid/continue — back from a registration or reset that this browser
@@ -23,17 +23,6 @@ export function createSelfServiceReturn(deps: InteractionDeps) {
       ctx.status = 303;
       return ctx.redirect(`/interaction/${interaction.uid}`);
     }
-    await continueFlow(deps, ctx, interaction, {
-      method: 'password',
-      accountId: account.id,
-      isDecoy: false,
-      agentNumber: account.agent_number ?? undefined,
-      email: account.email,
-      amr: ['pwd'],
-      remember: false,
-      trustDevice: false,
-      awaitingTan: false,
-      allowUnconfirmed: false,
-    });
+    await continueFlow(deps, ctx, interaction, passwordJourney(account, { remember: false, trustDevice: false }));
   };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.js';
 import { DEMO_CLIENT_NAME } from '../../src/demo/routes.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp-capture.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -20,10 +21,7 @@ beforeAll(async () => {
     firstParty: true,
   });
   await app.services.accounts.create({ email: 'vera.vermittler@example.com', agentNumber: '60/123/4567', name: 'Vera Vermittler' });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

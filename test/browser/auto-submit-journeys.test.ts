@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
 import * as oidc from 'openid-client';
-import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.js';
 import { configureRelyingParty } from '../helpers/relying-party.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -62,10 +63,7 @@ beforeAll(async () => {
   const client = await app.services.clients.create({ name: 'Maklerportal', redirectUris: [redirectUri], firstParty: true });
   rpConfig = await configureRelyingParty(app, client.client_id, client.client_secret);
   for (const email of Object.values(ACCOUNTS)) await app.services.accounts.create({ email, password: PASSWORD });
-  chromiumBrowser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  chromiumBrowser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await chromiumBrowser?.close();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.js';
 import { DEMO_CLIENT_NAME } from '../../src/demo/routes.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp-capture.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -18,10 +19,7 @@ beforeAll(async () => {
   app = await startTestApp({ SMTP_URL: mail.url, TAN_RESEND_COOLDOWN_SECONDS: '0' });
   await app.services.clients.create({ name: DEMO_CLIENT_NAME, redirectUris: [`${app.url}/demo/callback`], postLogoutRedirectUris: [`${app.url}/demo`], firstParty: true });
   await app.services.accounts.create({ email: PERSON.email, agentNumber: PERSON.agentNumber, password: PASSWORD });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.js';
 import { DEMO_CLIENT_NAME } from '../../src/demo/routes.js';
 import { solidPng } from '../helpers/brand-files.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp-capture.js';
@@ -67,10 +68,7 @@ beforeAll(async () => {
     privacyUrl: 'https://ergo.example/privacy',
   });
   await app.services.accounts.create({ email: AGENT.email, agentNumber: AGENT.agentNumber, password: PASSWORD, name: 'Vera Vermittler' });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
 }, 60_000);
 afterAll(async () => {
