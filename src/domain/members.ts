@@ -17,6 +17,9 @@ export const MEMBERS_PER_PAGE = 25;
 /** Longer search input cannot match an email (254) or a name (200); it is cut, not refused. */
 export const SEARCH_MAX_LENGTH = 254;
 
+/** Control characters: never in a name or an address, and Postgres refuses NUL in text. */
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
 export type ManagerActor = Extract<Actor, { kind: 'userManager' }>;
 
 export interface MemberServiceDeps {
@@ -85,7 +88,7 @@ export function createMemberService({ directory, accounts, accountStatus, device
 
     /** One page (from 1) of the members, optionally only those whose name or email contains `search`. */
     async list(actor: ManagerActor, { search = '', page = 1 }: { search?: string; page?: number }) {
-      const term = search.slice(0, SEARCH_MAX_LENGTH).trim();
+      const term = search.slice(0, SEARCH_MAX_LENGTH).replace(CONTROL, '').trim();
       const current = Math.max(1, Math.floor(page));
       const { members, total } = await directory.accounts.listMembers({
         organisationIds: actor.organisationIds ?? [actor.organisationId],
@@ -114,6 +117,8 @@ export function createMemberService({ directory, accounts, accountStatus, device
     /** Creates a pending member of `organisationId` and mails the activation link (SPEC 4.6). */
     async create(actor: ManagerActor, organisationId: string, input: NewMember, locale: Locale): Promise<AccountDetail> {
       authorize(actor, 'account.create', { id: '', organisation_id: organisationId });
+      const problems = Object.fromEntries((['name', 'email'] as const).filter((field) => input[field].replace(CONTROL, '') !== input[field]).map((field) => [field, 'invalid_input']));
+      if (Object.keys(problems).length > 0) throw new ValidationError(problems);
       const row = await asManagerRefusal(() =>
         accounts.create({ email: input.email, name: input.name || undefined, organisation: organisationId, roles: input.roles, status: 'pending', actor }),
       );
