@@ -149,7 +149,7 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
     accountStatus,
     onboarding,
     /** What user managers do to members under /manage (SPEC 5). */
-    members: createMemberService({ directory, accounts, accountStatus, devices, onboarding }),
+    members: createMemberService({ directory, accounts, accountStatus, devices, onboarding, auditRepo }),
     organisations: createOrganisationService({ directory, audit }),
     signOut,
     /** Replacing a password (account page, reset link) and everything that follows from it. */

@@ -1,12 +1,13 @@
 import { AppError, NotFoundError, ValidationError } from '../errors/index.js';
 import type { Locale } from '../i18n/index.js';
 import type { AccountDetail } from '../store/pg/accounts-repo.js';
+import type { AuditRepo } from '../store/pg/audit-repo.js';
 import type { Directory } from '../store/pg/directory.js';
 import type { OrganisationRef } from '../store/pg/organisations-repo.js';
 import { isUuid } from '../store/pg/uuid.js';
 import type { AccountService } from './accounts.js';
 import type { AccountStatusService } from './account-status.js';
-import type { DeviceService } from './devices.js';
+import type { DeviceService, TrustedDevice } from './devices.js';
 import type { Onboarding } from './onboarding.js';
 import type { Actor } from './policies/actor.js';
 import { authorize } from './policies/authorize.js';
@@ -28,7 +29,18 @@ export interface MemberServiceDeps {
   accountStatus: AccountStatusService;
   devices: DeviceService;
   onboarding: Onboarding;
+  auditRepo: Pick<AuditRepo, 'list'>;
 }
+
+/** One line of a member's history: when, what, and who did it (an email where an account acted). */
+export interface HistoryEntry {
+  at: Date;
+  type: string;
+  by: string;
+}
+
+/** Events shown on a member's page, newest first. */
+const HISTORY_LENGTH = 50;
 
 export interface NewMember {
   name: string;
@@ -42,7 +54,7 @@ export interface NewMember {
  * status, device and onboarding functions the CLI calls, so no rule lives here twice.
  * A member outside the manager's reach is "not found" (404): its existence is not told.
  */
-export function createMemberService({ directory, accounts, accountStatus, devices, onboarding }: MemberServiceDeps) {
+export function createMemberService({ directory, accounts, accountStatus, devices, onboarding, auditRepo }: MemberServiceDeps) {
   /** A member the actor may `read`, by id; malformed, unknown and foreign ids alike are user_not_found. */
   async function member(actor: ManagerActor, id: string): Promise<AccountDetail> {
     const detail = isUuid(id) ? await directory.accounts.findDetailed(id) : undefined;
@@ -100,6 +112,27 @@ export function createMemberService({ directory, accounts, accountStatus, device
     },
 
     member,
+
+    /** The member's trusted devices. */
+    async devices(actor: ManagerActor, id: string): Promise<TrustedDevice[]> {
+      return devices.list((await member(actor, id)).id);
+    },
+
+    /** Who changed what on the member, when (SPEC 5), newest first; accounts named by email. */
+    async history(actor: ManagerActor, id: string): Promise<HistoryEntry[]> {
+      const rows = await auditRepo.list({ accountId: (await member(actor, id)).id, limit: HISTORY_LENGTH });
+      const byAccount = (row: (typeof rows)[number]) => (row.actor_kind === 'user_manager' || row.actor_kind === 'self' ? row.actor_id : null);
+      const ids = [...new Set(rows.map(byAccount).filter((actorId): actorId is string => actorId !== null))];
+      const emails = new Map<string, string>();
+      for (const actorId of ids) {
+        const row = await directory.accounts.findById(actorId);
+        if (row) emails.set(actorId, row.email);
+      }
+      return rows.map((row) => {
+        const actorId = byAccount(row);
+        return { at: row.at, type: row.type, by: (actorId && emails.get(actorId)) ?? row.actor ?? 'pforte' };
+      });
+    },
 
     /** The roles a member may be given: its organisation's grantable set, by name. */
     async grantableRoles(organisationId: string): Promise<string[]> {

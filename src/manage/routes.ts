@@ -90,6 +90,8 @@ export function manageRoutes({ sessions, csrfTokens, members }: ManageDeps): Rou
     await renderPage(ctx, 'manage-member', {
       member: { ...toAccount(member), roles: member.roles, organisation: member.organisation },
       grantable: await members.grantableRoles(member.organisation_id!),
+      devices: await members.devices(manager, member.id),
+      history: await members.history(manager, member.id),
       csrf: tokenOf(ctx),
       notice: done,
     });

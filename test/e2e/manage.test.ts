@@ -122,6 +122,20 @@ describe('the member list', () => {
     for (const label of ['Save roles', 'Block', 'Unlock', 'Revoke all devices', 'Sign out everywhere']) expect(res.text).toContain(label);
     expect(res.text).not.toContain('$2');
   });
+
+  test('the member page lists trusted devices and the history, naming the manager who acted', async () => {
+    const { org, manager } = await newOrganisation();
+    const member = await newMember(org.id, ['file-manager']);
+    await app.services.devices.trust(member.id, 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0');
+    const { browser, csrf } = await managerSession(manager.email);
+    const before = await browser.get(`/manage/members/${member.id}`);
+    expect(before.text).toContain('Firefox');
+    expect(before.text).toContain('account.created');
+    await browser.post(`/manage/members/${member.id}/block`, { csrf });
+    const after = await browser.get(`/manage/members/${member.id}`);
+    expect(after.text).toMatch(new RegExp(`account\\.blocked</td>\\s*<td[^>]*>${manager.email.replace('.', '\\.')}</td>`));
+    expect(after.text).toContain('Unblock');
+  });
 });
 
 describe('who may enter', () => {

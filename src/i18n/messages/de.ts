@@ -242,6 +242,11 @@ export const de: Record<MessageKey, string> = {
   'manage.done.signed_out': "Das Mitglied wurde überall abgemeldet.",
   'manage.done.devices_revoked': "Die vertrauenswürdigen Geräte des Mitglieds wurden entfernt.",
   'manage.done.activation_sent': "Eine neue Aktivierungs-E-Mail wurde gesendet.",
+  'manage.no_devices': "Keine vertrauenswürdigen Geräte.",
+  'manage.history': "Verlauf",
+  'manage.history.when': "Wann",
+  'manage.history.what': "Was",
+  'manage.history.who': "Wer",
   'error.last_user_manager': "Dies ist der letzte Benutzerverwalter der Organisation: Die Rolle kann nicht entzogen werden. Machen Sie zuerst jemand anderen zum Benutzerverwalter.",
   'error.role_not_grantable': "Die Organisation darf diese Rolle nicht vergeben.",
 };

@@ -241,6 +241,11 @@ export const en = {
   'manage.done.signed_out': "The member was signed out everywhere.",
   'manage.done.devices_revoked': "The member's trusted devices were revoked.",
   'manage.done.activation_sent': "A new activation mail was sent.",
+  'manage.no_devices': "No trusted devices.",
+  'manage.history': "History",
+  'manage.history.when': "When",
+  'manage.history.what': "What",
+  'manage.history.who': "Who",
   'error.last_user_manager': "This is the last user manager of the organisation: the role cannot be withdrawn. Make someone else user manager first.",
   'error.role_not_grantable': "The organisation may not grant this role.",
 } as const;

@@ -242,6 +242,11 @@ export const nl: Record<MessageKey, string> = {
   'manage.done.signed_out': "Het lid is overal afgemeld.",
   'manage.done.devices_revoked': "De vertrouwde apparaten van het lid zijn ingetrokken.",
   'manage.done.activation_sent': "Er is een nieuwe activeringsmail verstuurd.",
+  'manage.no_devices': "Geen vertrouwde apparaten.",
+  'manage.history': "Geschiedenis",
+  'manage.history.when': "Wanneer",
+  'manage.history.what': "Wat",
+  'manage.history.who': "Wie",
   'error.last_user_manager': "Dit is de laatste gebruikersbeheerder van de organisatie: de rol kan niet worden ingetrokken. Maak eerst iemand anders gebruikersbeheerder.",
   'error.role_not_grantable': "De organisatie mag deze rol niet toekennen.",
 };
