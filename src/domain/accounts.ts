@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors/index.js';
 import type { AccountDetail, AccountRow, AccountsRepo, AccountStatus } from '../store/pg/accounts-repo.js';
-import type { Directory } from '../store/pg/directory.js';
+import type { Directory, DirectoryRepos } from '../store/pg/directory.js';
 import type { OrganisationRow } from '../store/pg/organisations-repo.js';
 import type { RoleRow } from '../store/pg/roles-repo.js';
 import type { AuditActor, AuditLog } from './audit.js';
@@ -62,15 +62,18 @@ export interface UpdateAccountInput {
  * of the organisation itself), whoever acts: withdrawing the role or moving the account out.
  */
 async function keepAUserManager(
-  accounts: Pick<AccountsRepo, 'roles' | 'countOtherHolders'>,
+  tx: Pick<DirectoryRepos, 'accounts' | 'organisations'>,
   account: Pick<AccountRow, 'id' | 'organisation_id'>,
   newOrganisationId: string | null,
   newRoles: readonly RoleRow[] | undefined,
 ): Promise<void> {
   const stillManages = newOrganisationId === account.organisation_id && (newRoles === undefined || newRoles.some((role) => role.name === USER_MANAGER_ROLE));
   if (stillManages) return;
-  const holds = (await accounts.roles(account.id)).some((role) => role.name === USER_MANAGER_ROLE);
-  if (holds && (await accounts.countOtherHolders(account.organisation_id!, USER_MANAGER_ROLE, account.id)) === 0) {
+  if (!(await tx.accounts.roles(account.id)).some((role) => role.name === USER_MANAGER_ROLE)) return;
+  // Counted under the organisation's lock: two managers withdrawing each other's role at once
+  // are taken one after the other, and the second sees that the first left nobody else.
+  await tx.organisations.lockForRoleWithdrawal(account.organisation_id!);
+  if ((await tx.accounts.countOtherHolders(account.organisation_id!, USER_MANAGER_ROLE, account.id)) === 0) {
     throw new AppError('last_user_manager', { message: 'the organisation would lose its last user manager' });
   }
 }
@@ -171,11 +174,12 @@ export function createAccountService({ repo, directory, hasher, audit, passwordM
         if (!account) throw new NotFoundError('user');
         const organisationId = organisation === undefined ? account.organisation_id : (organisation?.id ?? null);
         const membershipChanges = organisation !== undefined || roles !== undefined;
+        // Before requireGrantable's shared lock: this one may need the organisation exclusively.
+        if (account.organisation_id) await keepAUserManager(tx, account, organisationId, roles);
         if (organisationId && membershipChanges) {
           const heldRoles: RoleRow[] = roles ?? (await tx.accounts.roles(account.id));
           await requireGrantable(tx, organisationId, heldRoles, 'roles');
         }
-        if (account.organisation_id) await keepAUserManager(tx.accounts, account, organisationId, roles);
         await tx.accounts.update(account.id, {
           ...(changes.name !== undefined ? { name: changes.name || null } : {}),
           ...(organisation !== undefined ? { organisation_id: organisationId } : {}),

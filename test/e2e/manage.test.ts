@@ -293,6 +293,18 @@ describe('refusals change nothing', () => {
     await expect(app.services.accounts.update(manager.id, { roles: [] }, 'admin')).rejects.toMatchObject({ code: 'last_user_manager' });
   });
 
+  test('two user managers withdrawing each other\'s role at once leave one of them', async () => {
+    const { org, manager } = await newOrganisation();
+    const second = await newMember(org.id, ['user-manager']);
+    const results = await Promise.allSettled([
+      app.services.accounts.update(manager.id, { roles: [] }, 'admin'),
+      app.services.accounts.update(second.id, { roles: [] }, 'admin'),
+    ]);
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((result) => result.status === 'rejected')).toMatchObject({ reason: { code: 'last_user_manager' } });
+    expect([...(await rolesOf(manager.id)), ...(await rolesOf(second.id))]).toEqual(['user-manager']);
+  });
+
   test('with a second user manager the role may be withdrawn', async () => {
     const { org, manager } = await newOrganisation();
     const second = await newMember(org.id, ['user-manager']);
