@@ -22,6 +22,7 @@ import { requestContext } from './http/request-context.js';
 import { createSessionGuard } from './http/require-session.js';
 import { securityHeaders } from './http/security-headers.js';
 import { accountRoutes } from './account/routes.js';
+import { manageRoutes } from './manage/routes.js';
 import type { FlowState } from './interaction/flow.js';
 import { interactionRoutes } from './interaction/routes.js';
 import { createFlowCookie } from './self-service/flow-cookie.js';
@@ -151,6 +152,7 @@ function assembleApp({ config, db, redis, logger, services }: AppDeps, jwks: Pri
   // One session guard and one CSRF key for every page of signed-in people (account, manage).
   const sessions = createSessionGuard({ provider, accounts: services.accounts });
   const csrfTokens = createCsrf(deriveKey(config.keyEncryptionSecret, 'csrf'));
+  provider.use(manageRoutes({ sessions, csrfTokens, members: services.members }).routes());
   provider.use(accountRoutes({ config, sessions, csrfTokens, devices: services.devices, credentials: services.credentials, accountStatus: services.accountStatus }).routes());
   if (!config.isProduction) {
     provider.use(demoRoutes({ config, clients: services.clients }).routes());

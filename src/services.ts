@@ -12,6 +12,7 @@ import { createCredentials } from './domain/credentials.js';
 import { createCustomerImport } from './domain/customer-import.js';
 import { createDeviceService } from './domain/devices.js';
 import { createLockout, type LockNotice, type LockNotifier } from './domain/lockout.js';
+import { createMemberService } from './domain/members.js';
 import { createOnboarding } from './domain/onboarding.js';
 import { createOneTimeLinks } from './domain/one-time-links.js';
 import { createOrganisationService } from './domain/organisations.js';
@@ -108,6 +109,21 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
     mailer,
     passwordMinLength: config.passwords.minLength,
   });
+  const accountStatus = createAccountStatus({ resolve: accounts.resolve, repo: directory.accounts, supportContact: config.supportContact, lockout, signOut, mailer, audit });
+  const onboarding = createOnboarding({
+    repo: directory.accounts,
+    hasher,
+    links,
+    audit,
+    policy: {
+      passwordMinLength: config.passwords.minLength,
+      initialPasswordDays: config.passwords.initialPasswordDays,
+      activationLinkDays: config.links.activationDays,
+    },
+    mailer,
+    activationUrl: (token) => `${config.issuer}/activate/${token}`,
+    clock,
+  });
   return {
     /** The clock every service reads (tests move it). */
     clock,
@@ -130,21 +146,10 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
       refusal: (account: Parameters<typeof signInRefusal>[0], { proven }: { proven: boolean }) => signInRefusal(account, { proven, now: clock() }),
     },
     /** Unlock and block, by administrators and user managers, through the actor policy. */
-    accountStatus: createAccountStatus({ resolve: accounts.resolve, repo: directory.accounts, supportContact: config.supportContact, lockout, signOut, mailer, audit }),
-    onboarding: createOnboarding({
-      repo: directory.accounts,
-      hasher,
-      links,
-      audit,
-      policy: {
-        passwordMinLength: config.passwords.minLength,
-        initialPasswordDays: config.passwords.initialPasswordDays,
-        activationLinkDays: config.links.activationDays,
-      },
-      mailer,
-      activationUrl: (token) => `${config.issuer}/activate/${token}`,
-      clock,
-    }),
+    accountStatus,
+    onboarding,
+    /** What user managers do to members under /manage (SPEC 5). */
+    members: createMemberService({ directory, accounts, accountStatus, devices, onboarding, auditRepo }),
     organisations: createOrganisationService({ directory, audit }),
     signOut,
     /** Replacing a password (account page, reset link) and everything that follows from it. */

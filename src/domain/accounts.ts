@@ -1,16 +1,16 @@
 import { z } from 'zod';
-import { ConflictError, NotFoundError, ValidationError } from '../errors/index.js';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors/index.js';
 import type { AccountDetail, AccountRow, AccountsRepo, AccountStatus } from '../store/pg/accounts-repo.js';
-import type { Directory } from '../store/pg/directory.js';
+import type { Directory, DirectoryRepos } from '../store/pg/directory.js';
 import type { OrganisationRow } from '../store/pg/organisations-repo.js';
 import type { RoleRow } from '../store/pg/roles-repo.js';
-import type { AuditLog } from './audit.js';
+import type { AuditActor, AuditLog } from './audit.js';
 import { normaliseAgentNumber } from './agent-number.js';
 import { findOrganisation, requireGrantable } from './organisations.js';
 import { unmetPasswordRules } from './password-policy.js';
 import { isAccountUsable } from './policies/sign-in.js';
 import type { PasswordHasher, VerifyOptions } from './passwords.js';
-import { findRoles } from './roles.js';
+import { findRoles, USER_MANAGER_ROLE } from './roles.js';
 
 const emailSchema = z.email().max(254);
 
@@ -46,7 +46,7 @@ export interface CreateAccountInput {
   organisation?: string;
   /** Role names (or ids); with an organisation, only roles it may grant. */
   roles?: string[];
-  actor?: string;
+  actor?: AuditActor;
 }
 
 export interface UpdateAccountInput {
@@ -55,6 +55,27 @@ export interface UpdateAccountInput {
   organisation?: string | null;
   /** Replaces the account's roles. */
   roles?: string[];
+}
+
+/**
+ * SPEC 5: an organisation never loses its last user manager (counting only active accounts
+ * of the organisation itself), whoever acts: withdrawing the role or moving the account out.
+ */
+async function keepAUserManager(
+  tx: Pick<DirectoryRepos, 'accounts' | 'organisations'>,
+  account: Pick<AccountRow, 'id' | 'organisation_id'>,
+  newOrganisationId: string | null,
+  newRoles: readonly RoleRow[] | undefined,
+): Promise<void> {
+  const stillManages = newOrganisationId === account.organisation_id && (newRoles === undefined || newRoles.some((role) => role.name === USER_MANAGER_ROLE));
+  if (stillManages) return;
+  if (!(await tx.accounts.roles(account.id)).some((role) => role.name === USER_MANAGER_ROLE)) return;
+  // Counted under the organisation's lock: two managers withdrawing each other's role at once
+  // are taken one after the other, and the second sees that the first left nobody else.
+  await tx.organisations.lockForRoleWithdrawal(account.organisation_id!);
+  if ((await tx.accounts.countOtherHolders(account.organisation_id!, USER_MANAGER_ROLE, account.id)) === 0) {
+    throw new AppError('last_user_manager', { message: 'the organisation would lose its last user manager' });
+  }
 }
 
 export interface AccountServiceDeps {
@@ -143,7 +164,7 @@ export function createAccountService({ repo, directory, hasher, audit, passwordM
      * Changes name, organisation and roles (by id or email). Whatever changes, the account's
      * roles are checked against its organisation's grantable set afterwards (SPEC 5).
      */
-    async update(ref: string, changes: UpdateAccountInput, actor?: string): Promise<AccountDetail> {
+    async update(ref: string, changes: UpdateAccountInput, actor?: AuditActor): Promise<AccountDetail> {
       const current = await resolve(ref);
       checkName(changes.name);
       const organisation = changes.organisation == null ? changes.organisation : await resolveOrganisation(changes.organisation);
@@ -153,6 +174,8 @@ export function createAccountService({ repo, directory, hasher, audit, passwordM
         if (!account) throw new NotFoundError('user');
         const organisationId = organisation === undefined ? account.organisation_id : (organisation?.id ?? null);
         const membershipChanges = organisation !== undefined || roles !== undefined;
+        // Before requireGrantable's shared lock: this one may need the organisation exclusively.
+        if (account.organisation_id) await keepAUserManager(tx, account, organisationId, roles);
         if (organisationId && membershipChanges) {
           const heldRoles: RoleRow[] = roles ?? (await tx.accounts.roles(account.id));
           await requireGrantable(tx, organisationId, heldRoles, 'roles');

@@ -26,6 +26,9 @@ export const ERRORS = {
   signing_key_not_found: { status: 404 },
   signing_key_in_use: { status: 409 },
   account_not_pending: { status: 409 },
+  // User managers (SPEC 5): refusals that change nothing
+  last_user_manager: { status: 403 },
+  role_not_grantable: { status: 403 },
   // Sign-in steps
   tan_cooldown: { status: 429, field: 'tan' },
   tan_hourly_limit: { status: 429, field: 'tan' },

@@ -34,6 +34,15 @@ describe('authorize(actor, action, target)', () => {
     expect(isAllowed(manager, 'account.change_password', member)).toBe(false);
   });
 
+  test('a group manager acts in every organisation of its tree, and creates and grants roles only there', () => {
+    const groupManager: Actor = { kind: 'userManager', accountId: 'm1', organisationId: ORG, organisationIds: [ORG, OTHER_ORG] };
+    expect(isAllowed(groupManager, 'account.block', outsider)).toBe(true);
+    expect(isAllowed(groupManager, 'account.update_roles', member)).toBe(true);
+    expect(isAllowed(groupManager, 'account.create', { id: '', organisation_id: 'elsewhere' })).toBe(false);
+    expect(isAllowed(groupManager, 'account.block', loner)).toBe(false);
+    expect(isAllowed({ kind: 'self', accountId: member.id }, 'account.update_roles', member)).toBe(false);
+  });
+
   test('a refusal is the catalogue\'s forbidden (403)', () => {
     expect(() => authorize({ kind: 'self', accountId: 'a1' }, 'account.block', member)).toThrow(expect.objectContaining({ code: 'forbidden', status: 403 }));
   });

@@ -5,7 +5,11 @@
  */
 export type Actor =
   | { kind: 'admin'; id: string }
-  | { kind: 'userManager'; accountId: string; organisationId: string }
+  /**
+   * `organisationIds`: every organisation the manager administers (their own and, for a group
+   * manager, its descendants: SPEC 5); without it, only `organisationId`.
+   */
+  | { kind: 'userManager'; accountId: string; organisationId: string; organisationIds?: readonly string[] }
   | { kind: 'self'; accountId: string }
   | { kind: 'system'; name: string };
 

@@ -9,7 +9,10 @@ export type AccountAction =
   | 'account.revoke_devices'
   | 'account.block'
   | 'account.unblock'
-  | 'account.unlock';
+  | 'account.unlock'
+  | 'account.create'
+  | 'account.update_roles'
+  | 'account.resend_activation';
 
 /** The account acted on, as far as the rules need it. */
 export interface AccountTarget {
@@ -20,7 +23,17 @@ export interface AccountTarget {
 /** What a person may do to their own account (SPEC 4.9); blocking oneself is not among it. */
 const SELF_SERVICE: ReadonlySet<AccountAction> = new Set(['account.read', 'account.change_password', 'account.sign_out_everywhere', 'account.revoke_devices']);
 /** What a user manager may do to a member (SPEC 5); never set someone else's password. */
-const MANAGED: ReadonlySet<AccountAction> = new Set(['account.read', 'account.sign_out_everywhere', 'account.revoke_devices', 'account.block', 'account.unblock', 'account.unlock']);
+const MANAGED: ReadonlySet<AccountAction> = new Set([
+  'account.read',
+  'account.sign_out_everywhere',
+  'account.revoke_devices',
+  'account.block',
+  'account.unblock',
+  'account.unlock',
+  'account.create',
+  'account.update_roles',
+  'account.resend_activation',
+]);
 
 /** Whether `actor` may do `action` to `target`; the one place these rules live. */
 export function isAllowed(actor: Actor, action: AccountAction, target: AccountTarget): boolean {
@@ -31,8 +44,8 @@ export function isAllowed(actor: Actor, action: AccountAction, target: AccountTa
     case 'self':
       return actor.accountId === target.id && SELF_SERVICE.has(action);
     case 'userManager':
-      // Group managers' descendants come with /manage (issue 9); until then, one's own organisation.
-      return target.organisation_id === actor.organisationId && MANAGED.has(action);
+      // Only inside the manager's organisation(s); an account without one belongs to nobody's.
+      return target.organisation_id !== null && (actor.organisationIds ?? [actor.organisationId]).includes(target.organisation_id) && MANAGED.has(action);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Db } from './db.js';
 import type { OrganisationRef } from './organisations-repo.js';
 import type { RoleRow } from './roles-repo.js';
@@ -105,6 +106,35 @@ export function createAccountsRepo(db: Db) {
       const query = detailed().orderBy('a.email').limit(limit).offset(offset);
       if (search) query.whereRaw("lower(a.email) like lower(?) escape '\\'", [`%${search.replace(/[\\%_]/g, '\\$&')}%`]);
       return query;
+    },
+    /**
+     * Members of the organisations, by name then email, with the total for paging; `search`
+     * matches name or email as a literal substring (bound parameter, wildcards escaped).
+     */
+    async listMembers({ organisationIds, search, limit, offset }: { organisationIds: readonly string[]; search?: string; limit: number; offset: number }): Promise<{ members: AccountDetail[]; total: number }> {
+      const ids = organisationIds.filter(isUuid);
+      if (ids.length === 0) return { members: [], total: 0 };
+      const filter = (query: Knex.QueryBuilder) => {
+        query.whereIn('a.organisation_id', ids);
+        if (search) {
+          const pattern = `%${search.replace(/[\\%_]/g, '\\$&')}%`;
+          query.where((inner) => inner.whereRaw("lower(a.email) like lower(?) escape '\\'", [pattern]).orWhereRaw("lower(coalesce(a.name, '')) like lower(?) escape '\\'", [pattern]));
+        }
+        return query;
+      };
+      const members = await filter(detailed()).orderByRaw('a.name asc nulls last, a.email asc').limit(limit).offset(offset);
+      const [{ count }] = await filter(db('accounts as a')).count<Array<{ count: string }>>('a.id as count');
+      return { members, total: Number(count) };
+    },
+    /** Active accounts of the organisation itself, other than `exceptId`, that hold `role` (SPEC 5: the last user manager). */
+    async countOtherHolders(organisationId: string, role: string, exceptId: string): Promise<number> {
+      const [{ count }] = await table()
+        .join('account_roles', 'account_roles.account_id', 'accounts.id')
+        .join('roles', 'roles.id', 'account_roles.role_id')
+        .where({ 'accounts.organisation_id': organisationId, 'accounts.status': 'active', 'roles.name': role })
+        .whereNot('accounts.id', exceptId)
+        .count<Array<{ count: string }>>('accounts.id as count');
+      return Number(count);
     },
     /** Blocks an active or pending account; false when it is blocked already or unknown. */
     async block(id: string): Promise<boolean> {

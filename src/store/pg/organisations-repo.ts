@@ -93,6 +93,13 @@ export function createOrganisationsRepo(db: Db) {
     async lockForMembership(id: string): Promise<boolean> {
       return (await table().where({ id }).forShare().first('id')) !== undefined;
     },
+    /**
+     * Serialises withdrawals of a role held by several members (the last user manager, SPEC 5):
+     * two managers withdrawing each other's role one at a time, each seeing the other's result.
+     */
+    async lockForRoleWithdrawal(id: string): Promise<void> {
+      await table().where({ id }).forNoKeyUpdate().first('id');
+    },
     /** Serialises changes of the tree, so two concurrent re-parentings cannot form a cycle. */
     async lockTree(): Promise<void> {
       await db.raw('lock table organisations in share row exclusive mode');

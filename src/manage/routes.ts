@@ -1,0 +1,121 @@
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { toAccount } from '../domain/accounts.js';
+import type { ManagerActor, MemberService } from '../domain/members.js';
+import { SEARCH_MAX_LENGTH } from '../domain/members.js';
+import { AppError, ValidationError } from '../errors/index.js';
+import { checkedFormOf, csrf, type Csrf } from '../http/csrf.js';
+import { renderPage } from '../http/render.js';
+import { signedInOf, type SessionGuard } from '../http/require-session.js';
+import { DEFAULT_LOCALE, isMessageKey } from '../i18n/index.js';
+
+export interface ManageDeps {
+  sessions: SessionGuard;
+  csrfTokens: Csrf;
+  members: MemberService;
+}
+
+const LOA2 = 'urn:pforte:loa:2';
+/** Checkboxes are named `role.<name>`, one field each: repeated fields stay refused (form-body.ts). */
+const ROLE_FIELD = 'role.';
+
+/** The roles a form ticks; the domain refuses names outside the catalogue or the grantable set. */
+function rolesOf(form: Record<string, string>): string[] {
+  return Object.keys(form).filter((name) => name.startsWith(ROLE_FIELD) && form[name] === 'on').map((name) => name.slice(ROLE_FIELD.length));
+}
+
+const managerOf = (ctx: Context): ManagerActor => ctx.state.manager as ManagerActor;
+const localeOf = (ctx: Context) => ctx.state.locale ?? DEFAULT_LOCALE;
+const memberPath = (id: string) => `/manage/members/${id}`;
+
+/** Hosted user administration (SPEC 5): for accounts holding `user-manager`, at loa:2. */
+export function manageRoutes({ sessions, csrfTokens, members }: ManageDeps): Router {
+  const router = new Router({ prefix: '/manage' });
+
+  /**
+   * Below loa:2: a loa:1 session is told a TAN sign-in is needed (403); no session is sent
+   * to sign in first (401). Starting the step-up from here needs a first-party client of
+   * pforte itself, which does not exist yet.
+   */
+  const belowLoa2 = async (ctx: Context) => {
+    if (await sessions.signedIn(ctx)) return renderPage(ctx, 'message', { title: 'manage.title', message: 'manage.step_up_needed' }, 403);
+    return renderPage(ctx, 'account-signed-out', { showDemo: false }, 401);
+  };
+  /** The signed-in account as a user manager, or a 403 page. */
+  const asManager: Middleware = async (ctx, next) => {
+    const manager = await members.managerActor(signedInOf(ctx).account);
+    if (!manager) throw new AppError('forbidden', { message: 'not a user manager' });
+    ctx.state.manager = manager;
+    await next();
+  };
+  const page = [sessions.requireSession({ minAcr: LOA2, whenMissing: belowLoa2 }), asManager] as const;
+  const form = [...page, csrf(csrfTokens)] as const;
+  const tokenOf = (ctx: Context) => csrfTokens.tokenFor(signedInOf(ctx).sessionId);
+
+  router.get('/', ...page, async (ctx) => {
+    const search = typeof ctx.query.q === 'string' ? ctx.query.q : '';
+    const pageNumber = typeof ctx.query.page === 'string' && /^\d{1,6}$/.test(ctx.query.page) ? Number(ctx.query.page) : 1;
+    const result = await members.list(managerOf(ctx), { search, page: pageNumber });
+    await renderPage(ctx, 'manage', { ...result, members: result.members.map(toAccount), searchMax: SEARCH_MAX_LENGTH });
+  });
+
+  async function renderAddForm(ctx: Context, { errors = {}, values = {}, status = 200 }: { errors?: Record<string, string>; values?: Record<string, string>; status?: number } = {}) {
+    const manager = managerOf(ctx);
+    const organisations = await members.organisations(manager);
+    await renderPage(ctx, 'manage-add', { organisations, grantable: await members.grantableRoles(manager.organisationId), csrf: tokenOf(ctx), errors, values }, status);
+  }
+
+  router.get('/members/new', ...page, (ctx) => renderAddForm(ctx));
+
+  router.post('/members', ...form, async (ctx) => {
+    const manager = managerOf(ctx);
+    const fields = checkedFormOf(ctx);
+    const input = { name: (fields.name ?? '').trim(), email: (fields.email ?? '').trim(), roles: rolesOf(fields) };
+    try {
+      const created = await members.create(manager, fields.organisation ?? manager.organisationId, input, localeOf(ctx));
+      ctx.status = 303;
+      return ctx.redirect(`${memberPath(created.id)}?done=created`);
+    } catch (error) {
+      const values = Object.fromEntries(Object.entries(fields).filter(([name]) => name !== 'csrf'));
+      if (error instanceof ValidationError) return renderAddForm(ctx, { errors: onlyKnown(error.problems), values, status: 400 });
+      if (error instanceof AppError && error.code === 'email_taken') return renderAddForm(ctx, { errors: { email: 'email_taken' }, values, status: 409 });
+      throw error;
+    }
+  });
+
+  router.get('/members/:id', ...page, async (ctx) => {
+    const manager = managerOf(ctx);
+    const member = await members.member(manager, ctx.params.id!);
+    const done = typeof ctx.query.done === 'string' && isMessageKey(`manage.done.${ctx.query.done}`) ? `manage.done.${ctx.query.done}` : undefined;
+    await renderPage(ctx, 'manage-member', {
+      member: { ...toAccount(member), roles: member.roles, organisation: member.organisation },
+      grantable: await members.grantableRoles(member.organisation_id!),
+      devices: await members.devices(manager, member.id),
+      history: await members.history(manager, member.id),
+      csrf: tokenOf(ctx),
+      notice: done,
+    });
+  });
+
+  /** A member action: the domain authorises, then back to the member's page with a notice. */
+  const action = (path: string, done: string, run: (manager: ManagerActor, id: string, ctx: Context) => Promise<unknown>) =>
+    router.post(`/members/:id/${path}`, ...form, async (ctx) => {
+      await run(managerOf(ctx), ctx.params.id!, ctx);
+      ctx.status = 303;
+      ctx.redirect(`${memberPath(ctx.params.id!)}?done=${done}`);
+    });
+
+  action('roles', 'roles_saved', (manager, id, ctx) => members.setRoles(manager, id, rolesOf(checkedFormOf(ctx))));
+  action('block', 'blocked', (manager, id) => members.block(manager, id));
+  action('unblock', 'unblocked', (manager, id) => members.unblock(manager, id));
+  action('unlock', 'unlocked', (manager, id) => members.unlock(manager, id));
+  action('sign-out-everywhere', 'signed_out', (manager, id, ctx) => members.signOutEverywhere(manager, id, localeOf(ctx)));
+  action('revoke-devices', 'devices_revoked', (manager, id) => members.revokeDevices(manager, id));
+  action('resend-activation', 'activation_sent', (manager, id, ctx) => members.resendActivation(manager, id, localeOf(ctx)));
+  return router;
+}
+
+/** Field problems shown next to a field: codes the pages can say, else a generic one. */
+function onlyKnown(problems: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(problems).map(([field, code]) => [field, isMessageKey(`error.${code}`) ? code : 'invalid_input']));
+}
