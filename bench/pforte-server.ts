@@ -38,6 +38,11 @@ const config = loadConfig({
   SMTP_URL: process.env.BENCH_SMTP_URL!, BCRYPT_COST: '4',
   // Each simulated agent signs in many times a minute: the per-account TAN budget allows it.
   TAN_MAX_SENDS_PER_HOUR: '1000',
+  // ...back to back, and many agents share the bench's few addresses: no cooldown, no per-IP TAN or
+  // agent budget (password posts keep theirs: the flood rows measure them).
+  TAN_RESEND_COOLDOWN_SECONDS: '0',
+  RATE_LIMIT_AGENT_PER_IP_PER_MINUTE: '100000',
+  RATE_LIMIT_TAN_PER_IP_PER_MINUTE: '100000',
   // Every simulated browser speaks from an address of its own (X-Forwarded-For).
   TRUST_PROXY: 'true',
 });
