@@ -22,6 +22,7 @@ import { requestContext } from './http/request-context.js';
 import { createSessionGuard } from './http/require-session.js';
 import { securityHeaders } from './http/security-headers.js';
 import { accountRoutes } from './account/routes.js';
+import { createAdminApi } from './admin-api/routes.js';
 import { manageRoutes } from './manage/routes.js';
 import type { FlowState } from './interaction/flow.js';
 import { interactionRoutes } from './interaction/routes.js';
@@ -152,6 +153,7 @@ function assembleApp({ config, db, redis, logger, services }: AppDeps, jwks: Pri
   // One session guard and one CSRF key for every page of signed-in people (account, manage).
   const sessions = createSessionGuard({ provider, accounts: services.accounts });
   const csrfTokens = createCsrf(deriveKey(config.keyEncryptionSecret, 'csrf'));
+  provider.use(createAdminApi({ provider, services, logger, issuer: config.issuer }).middleware);
   provider.use(manageRoutes({ sessions, csrfTokens, members: services.members }).routes());
   provider.use(accountRoutes({ config, sessions, csrfTokens, devices: services.devices, credentials: services.credentials, accountStatus: services.accountStatus }).routes());
   if (!config.isProduction) {

@@ -1,6 +1,7 @@
 import type { Config } from './config/index.js';
 import { createAccountClaims } from './domain/account-claims.js';
 import { createAccountStatus } from './domain/account-status.js';
+import { createAccountAdministration } from './domain/account-administration.js';
 import { createAccountService } from './domain/accounts.js';
 import { createAuditLog } from './domain/audit.js';
 import { createBranding } from './domain/branding.js';
@@ -148,6 +149,8 @@ export function createServices({ config, db, redis, logger, clock = () => new Da
     /** Unlock and block, by administrators and user managers, through the actor policy. */
     accountStatus,
     onboarding,
+    /** Account creation and activation mails by administrators (CLI, admin API). */
+    accountAdministration: createAccountAdministration({ accounts, onboarding }),
     /** What user managers do to members under /manage (SPEC 5). */
     members: createMemberService({ directory, accounts, accountStatus, devices, onboarding, auditRepo }),
     organisations: createOrganisationService({ directory, audit }),

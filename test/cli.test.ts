@@ -143,7 +143,7 @@ describe('pforte user', () => {
     expect(both.stdout).toBe('');
     const permanentAlone = await pforte('user', 'create', '--email', 'permanent@example.com', '--permanent', '--json');
     expect(permanentAlone.code).toBe(2);
-    expect(JSON.parse(permanentAlone.stderr)).toMatchObject({ error: 'usage', message: expect.stringContaining('--permanent needs --password') });
+    expect(JSON.parse(permanentAlone.stderr)).toMatchObject({ error: 'invalid_input', problems: { permanent: 'needs a password' } });
   });
 
   it('reports an unknown user as not found', async () => {

@@ -57,14 +57,17 @@ export function defineFlags<F extends string>(specs: readonly FlagSpec<F>[]) {
       return values;
     },
 
-    /** Runs domain work, naming the problems of a ValidationError by flag instead of field. */
-    async inFlagTerms<T>(work: () => Promise<T>): Promise<T> {
+    /**
+     * Runs domain work, naming the problems of a ValidationError by flag instead of field
+     * (fields the domain names `<prefix><field>`, e.g. `brand.color`).
+     */
+    async inFlagTerms<T>(work: () => Promise<T>, prefix = ''): Promise<T> {
       try {
         return await work();
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         const flagFor = (field: string) => {
-          const spec = specs.find((s) => s.field === field && !s.updateOnly);
+          const spec = specs.find((s) => `${prefix}${s.field}` === field && !s.updateOnly);
           return spec ? flagName(spec) : field;
         };
         throw new ValidationError(Object.fromEntries(Object.entries(error.problems).map(([field, code]) => [flagFor(field), code])));

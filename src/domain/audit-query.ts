@@ -22,6 +22,8 @@ const query = z.object({
   type: z.string().trim().regex(/^[a-z_]+(\.[a-z_]+)*$/, 'not_an_event_type').max(100).optional(),
   since: z.iso.datetime({ offset: true, message: 'not_an_iso_time' }).optional(),
   limit: z.coerce.number().int('not_a_whole_number').min(1, 'too_small').max(1000, 'too_large').default(100),
+  /** Only events older than this event id (the admin API's paging). */
+  before: z.string().regex(/^[1-9]\d{0,17}$/, 'not_an_event_id').optional(),
 });
 
 export type AuditQuery = z.input<typeof query>;
@@ -51,10 +53,10 @@ export function createAuditQuery({ repo, findAccountId }: { repo: AuditRepo; fin
     async list(input: AuditQuery = {}): Promise<AuditEntry[]> {
       const parsed = query.safeParse(input);
       if (!parsed.success) throw new ValidationError(Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0] ?? 'query'), i.message])));
-      const { account, type, since, limit } = parsed.data;
+      const { account, type, since, limit, before } = parsed.data;
       const accountId = account === undefined ? undefined : await findAccountId(account);
       if (account !== undefined && !accountId) throw new NotFoundError('user');
-      const rows = await repo.list({ accountId, type, since: since ? new Date(since) : undefined, limit });
+      const rows = await repo.list({ accountId, type, since: since ? new Date(since) : undefined, beforeId: before, limit });
       return rows.map(entryOf);
     },
   };

@@ -34,6 +34,8 @@ export type AuditType =
   | 'activation.issued'
   | 'initial_password.issued'
   | 'customers.imported'
+  | 'admin_api.request'
+  | 'admin_api.failed'
   | 'account.signed_out'
   | 'registration.requested'
   | 'password_reset.requested';

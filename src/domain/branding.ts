@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors/index.js';
 import type { BrandFields, BrandsRepo } from '../store/pg/brands-repo.js';
-import type { AuditLog } from './audit.js';
+import type { AuditActor, AuditLog } from './audit.js';
 import { BRAND_COLOR } from './brand-colors.js';
 import { logoProblem, storedLogo } from './brand-logo.js';
 import { clientUriProblem } from './client-uris.js';
@@ -102,7 +102,7 @@ export function checkBrandInput(input: BrandInput): z.output<typeof brandInput> 
 /** Per-client branding of the hosted pages (SPEC 4.11); reached through the client service. */
 export function createBranding({ repo, audit }: { repo: BrandsRepo; audit: AuditLog }) {
   return {
-    async set(clientId: string, input: BrandInput, actor?: string): Promise<Brand> {
+    async set(clientId: string, input: BrandInput, actor?: AuditActor): Promise<Brand> {
       await repo.upsert(clientId, toColumns(checkBrandInput(input)));
       await audit.record('client.updated', { client_id: clientId, actor: actor ?? null, detail: { changed: Object.keys(input).map((field) => `brand.${field}`) } });
       return (await this.find(clientId)) ?? {};

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '../errors/index.js';
 import type { RegistrationTokensRepo } from '../store/pg/registration-tokens-repo.js';
-import type { AuditLog } from './audit.js';
+import type { AuditActor, AuditLog } from './audit.js';
 
 /**
  * The registration policy every initial access token carries: the provider runs it on
@@ -19,7 +19,7 @@ const ttlHours = z.coerce.number().int('not_a_whole_number').min(1, 'too_small')
  */
 export function createInitialAccessTokens({ repo, audit, clock }: { repo: RegistrationTokensRepo; audit: AuditLog; clock: () => Date }) {
   return {
-    async create({ ttlHours: requested }: { ttlHours?: number | string } = {}, actor?: string): Promise<{ token: string; expires_at: Date }> {
+    async create({ ttlHours: requested }: { ttlHours?: number | string } = {}, actor?: AuditActor): Promise<{ token: string; expires_at: Date }> {
       const parsed = ttlHours.safeParse(requested);
       if (!parsed.success) throw new ValidationError({ ttl_hours: parsed.error.issues[0]!.message });
       const token = randomBytes(32).toString('base64url');

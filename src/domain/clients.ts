@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../errors/index.js';
 import type { ClientRow, ClientsRepo } from '../store/pg/clients-repo.js';
 import { ACR_VALUES, acrRank, type Acr } from './assurance.js';
-import type { AuditLog } from './audit.js';
-import type { BrandInput, Branding } from './branding.js';
+import type { AuditActor, AuditLog } from './audit.js';
+import { checkBrandInput, type Brand, type BrandInput, type Branding } from './branding.js';
 import { clientUriProblem } from './client-uris.js';
 import type { SecretBox } from './secret-box.js';
 import { createTtlCache } from './ttl-cache.js';
@@ -12,6 +12,19 @@ import { createTtlCache } from './ttl-cache.js';
 export const SUPPORTED_SCOPES = ['openid', 'email', 'profile', 'roles', 'org', 'agent', 'offline_access'] as const;
 export const SUPPORTED_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 export const LOGIN_METHODS = ['password', 'agent'] as const;
+
+/**
+ * The scope of the admin HTTP API (SPEC 6). Only a client created or updated with `admin`
+ * (the CLI's `--admin`) has it in its allowed scopes; the provider refuses it to every other
+ * client, and a dynamically registered client can never be made an admin client.
+ */
+export const ADMIN_SCOPE = 'pforte:admin';
+/** Marks an admin client in its stored metadata; like REGISTERED_BY_ADMIN, unknown to the provider. */
+export const ADMIN_CLIENT = 'admin_client';
+
+/** Whether stored client metadata is that of an admin client allowed the admin scope. */
+export const isAdminClient = (metadata: Record<string, unknown> | undefined): boolean =>
+  metadata?.[ADMIN_CLIENT] === true && typeof metadata.scope === 'string' && metadata.scope.split(' ').includes(ADMIN_SCOPE);
 
 /**
  * What a client id can look like: pforte mints base64url ids (and oidc-provider's own ids
@@ -70,11 +83,13 @@ const clientInput = z
     loginMethod: z.enum(LOGIN_METHODS).default('password'),
     tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
     pkceRequired: z.boolean().default(true),
+    admin: z.boolean().default(false),
   })
   .superRefine((c, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
     if (c.grantTypes.includes('authorization_code') && c.redirectUris.length === 0) problem('redirectUris', 'at least one redirect URI is needed');
     if (c.isPublic && c.grantTypes.includes('client_credentials')) problem('grantTypes', 'a public client cannot use client_credentials');
+    if (c.admin && !c.grantTypes.includes('client_credentials')) problem('admin', 'an admin client needs the client_credentials grant');
     if (c.isPublic && !c.pkceRequired) problem('pkceRequired', 'only a confidential client can be exempted from PKCE');
     if (!c.defaultAcr.every((d) => c.acr.includes(d))) problem('defaultAcr', 'must be one of the allowed acr values');
     if (!c.acr.some((a) => acrRank(a) >= acrRank(c.minAcr))) problem('minAcr', 'no allowed acr reaches the minimum');
@@ -94,6 +109,7 @@ export interface ClientView {
 
 function toMetadata(clientId: string, c: ValidClient, { registeredByAdmin }: { registeredByAdmin: boolean }): Record<string, unknown> {
   const usesCode = c.grantTypes.includes('authorization_code');
+  const isAdmin = registeredByAdmin && c.admin;
   return {
     client_id: clientId,
     client_name: c.name,
@@ -102,7 +118,7 @@ function toMetadata(clientId: string, c: ValidClient, { registeredByAdmin }: { r
     grant_types: c.grantTypes,
     response_types: usesCode ? ['code'] : [],
     token_endpoint_auth_method: c.isPublic ? 'none' : c.tokenEndpointAuthMethod,
-    scope: c.scopes.join(' '),
+    scope: [...c.scopes, ...(isAdmin ? [ADMIN_SCOPE] : [])].join(' '),
     default_acr_values: c.defaultAcr,
     ...(c.backchannelLogoutUri ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
     first_party: c.firstParty,
@@ -112,6 +128,7 @@ function toMetadata(clientId: string, c: ValidClient, { registeredByAdmin }: { r
     device_shortcut: c.deviceShortcut,
     pkce_required: c.pkceRequired,
     ...(registeredByAdmin ? { [REGISTERED_BY_ADMIN]: true } : {}),
+    ...(isAdmin ? { [ADMIN_CLIENT]: true } : {}),
   };
 }
 
@@ -127,12 +144,13 @@ function fromMetadata(m: Record<string, unknown>): ValidClient {
     defaultAcr: m.default_acr_values as Acr[],
     minAcr: m.min_acr as Acr,
     deviceShortcut: m.device_shortcut as boolean,
-    scopes: (m.scope as string).split(' ') as ValidClient['scopes'],
+    scopes: (m.scope as string).split(' ').filter((scope) => scope !== ADMIN_SCOPE) as ValidClient['scopes'],
     backchannelLogoutUri: m.backchannel_logout_uri as string | undefined,
     firstParty: m.first_party as boolean,
     loginMethod: m.login_method as ValidClient['loginMethod'],
     tokenEndpointAuthMethod: (m.token_endpoint_auth_method === 'none' ? 'client_secret_basic' : m.token_endpoint_auth_method) as ValidClient['tokenEndpointAuthMethod'],
     pkceRequired: m.pkce_required !== false,
+    admin: m[ADMIN_CLIENT] === true,
   };
 }
 
@@ -170,6 +188,7 @@ function inputFromRegistration(m: Record<string, unknown>, clientId: string): Cl
     defaultAcr: given('default_acr_values'),
     firstParty: false,
     pkceRequired: true,
+    admin: false,
   };
 }
 
@@ -179,6 +198,16 @@ function validate(input: ClientInput): ValidClient {
     throw new ValidationError(Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0] ?? 'client'), i.message])));
   }
   return parsed.data;
+}
+
+/** The brand checked, its problems named `brand.<part>` so they never mix with the client's own. */
+function checkBrand(brand: BrandInput): void {
+  try {
+    checkBrandInput(brand);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new ValidationError(Object.fromEntries(Object.entries(error.problems).map(([part, problem]) => [`brand.${part}`, problem])));
+  }
 }
 
 /** 128 random bits; never starting with '-' or '_', which a command line would take for an option. */
@@ -220,7 +249,7 @@ export function createClientService({ repo, box, audit, branding, metadataCacheS
   };
 
   return {
-    async create(input: ClientInput, actor?: string): Promise<ClientView> {
+    async create(input: ClientInput, actor?: AuditActor): Promise<ClientView> {
       const client = validate(input);
       const clientId = newClientId();
       const secret = client.isPublic ? undefined : randomBytes(32).toString('base64url');
@@ -234,12 +263,13 @@ export function createClientService({ repo, box, audit, branding, metadataCacheS
       return view(row, secret);
     },
 
-    async update(ref: string, changes: Partial<ClientInput>, actor?: string): Promise<ClientView> {
+    async update(ref: string, changes: Partial<ClientInput>, actor?: AuditActor): Promise<ClientView> {
       const row = await resolve(ref);
       const client = validate({ ...fromMetadata(row.metadata), ...changes });
       if (client.isPublic !== (row.secret_encrypted === null)) {
         throw new ValidationError({ isPublic: 'a client cannot switch between public and confidential' });
       }
+      if (client.admin && row.metadata[REGISTERED_BY_ADMIN] !== true) throw new ValidationError({ admin: 'a dynamically registered client cannot be an admin client' });
       const metadata = toMetadata(row.client_id, client, { registeredByAdmin: row.metadata[REGISTERED_BY_ADMIN] === true });
       const updated = await repo.update(row.client_id, { name: client.name, metadata });
       metadataCache.delete(row.client_id);
@@ -248,7 +278,7 @@ export function createClientService({ repo, box, audit, branding, metadataCacheS
     },
 
     /** A new secret for a confidential client, shown once; the old one stops working at once. */
-    async rotateSecret(ref: string, actor?: string): Promise<{ client_id: string; client_secret: string }> {
+    async rotateSecret(ref: string, actor?: AuditActor): Promise<{ client_id: string; client_secret: string }> {
       const row = await resolve(ref);
       if (row.secret_encrypted === null) throw new ValidationError({ client: 'a public client has no secret' });
       const secret = randomBytes(32).toString('base64url');
@@ -258,10 +288,32 @@ export function createClientService({ repo, box, audit, branding, metadataCacheS
       return { client_id: row.client_id, client_secret: secret };
     },
 
+    /**
+     * A client and its brand in one step (CLI and admin API): the brand is checked first,
+     * so a bad one registers nothing.
+     */
+    async createWithBrand(input: ClientInput, brand: BrandInput, actor?: AuditActor): Promise<ClientView & { brand: Brand }> {
+      checkBrand(brand);
+      const created = await this.create(input, actor);
+      return { ...created, brand: Object.keys(brand).length === 0 ? {} : await branding.set(created.client_id, brand, actor) };
+    },
+
+    /** Changes what is given of the client and of its brand; the brand is checked before anything changes. */
+    async updateWithBrand(ref: string, changes: Partial<ClientInput>, brand: BrandInput, actor?: AuditActor): Promise<ClientView & { brand: Brand }> {
+      checkBrand(brand);
+      const updated = Object.keys(changes).length > 0 ? await this.update(ref, changes, actor) : view(await resolve(ref));
+      return { ...updated, brand: Object.keys(brand).length > 0 ? await branding.set(updated.client_id, brand, actor) : ((await branding.find(updated.client_id)) ?? {}) };
+    },
+
     show: async (ref: string) => view(await resolve(ref)),
+    /** The client with its brand ({} without one). */
+    showWithBrand: async (ref: string): Promise<ClientView & { brand: Brand }> => {
+      const row = await resolve(ref);
+      return { ...view(row), brand: (await branding.find(row.client_id)) ?? {} };
+    },
     list: async () => (await repo.list()).map((row) => view(row)),
 
-    async delete(ref: string, actor?: string): Promise<void> {
+    async delete(ref: string, actor?: AuditActor): Promise<void> {
       const row = await resolve(ref);
       await repo.delete(row.client_id);
       metadataCache.delete(row.client_id);
@@ -269,7 +321,7 @@ export function createClientService({ repo, box, audit, branding, metadataCacheS
     },
 
     /** Sets or removes parts of the client's brand (SPEC 4.11); the rules live in branding.ts. */
-    updateBrand: async (ref: string, input: BrandInput, actor?: string) => branding.set((await resolve(ref)).client_id, input, actor),
+    updateBrand: async (ref: string, input: BrandInput, actor?: AuditActor) => branding.set((await resolve(ref)).client_id, input, actor),
     /** The brand its pages show; undefined for a client without one (or no such client). */
     brandFor: async (clientId: string) => (isClientId(clientId) ? branding.find(clientId) : undefined),
     brandLogo: (hash: string) => branding.findLogo(hash),
@@ -293,7 +345,7 @@ export function createClientService({ repo, box, audit, branding, metadataCacheS
 
     /** Stores what the provider's registration endpoint wrote (create and update). */
     async storeRegistered(clientId: string, payload: Record<string, unknown>): Promise<void> {
-      const { client_secret: secret, [REGISTERED_BY_ADMIN]: _never, ...metadata } = payload;
+      const { client_secret: secret, [REGISTERED_BY_ADMIN]: _never, [ADMIN_CLIENT]: _neverAdmin, ...metadata } = payload;
       const existing = await repo.findById(clientId);
       // A registration access token only ever names a dynamically registered client; never let it reach another.
       if (existing?.metadata[REGISTERED_BY_ADMIN] === true) throw new ValidationError({ client_id: 'not a dynamically registered client' });

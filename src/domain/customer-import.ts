@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import type { PolicyholderRecord, PolicyholdersRepo, UpsertCounts } from '../store/pg/policyholders-repo.js';
 import { normaliseEmail } from './accounts.js';
-import type { AuditLog } from './audit.js';
+import type { AuditActor, AuditLog } from './audit.js';
 
 /**
  * `pforte customers import FILE` (SPEC 4.5): policyholder records from a CSV file (UTF-8,
@@ -118,7 +118,7 @@ export function parseCustomerCsv(text: string, today: Date): { records: Policyho
 
 export function createCustomerImport({ repo, audit, clock }: { repo: PolicyholdersRepo; audit: AuditLog; clock: () => Date }) {
   return {
-    async importCsv(text: string, actor?: string): Promise<ImportResult> {
+    async importCsv(text: string, actor?: AuditActor): Promise<ImportResult> {
       const { records, rejected } = parseCustomerCsv(text, clock());
       const counts = await repo.upsert(records);
       await audit.record('customers.imported', { actor: actor ?? null, detail: { ...counts, rejected: rejected.length } });

@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors/index.j
 import type { Directory, DirectoryRepos } from '../store/pg/directory.js';
 import type { OrganisationDetail, OrganisationRef, OrganisationRow, OrganisationsRepo } from '../store/pg/organisations-repo.js';
 import type { RoleRow } from '../store/pg/roles-repo.js';
-import type { AuditLog } from './audit.js';
+import type { AuditActor, AuditLog } from './audit.js';
 import { findRoles, namingProblem } from './roles.js';
 
 export interface OrganisationInput {
@@ -80,7 +80,7 @@ export function createOrganisationService({ directory, audit }: { directory: Dir
   const nameTaken = () => new ConflictError('organisation_taken', 'name', 'an organisation with this name exists');
 
   return {
-    async create(input: OrganisationInput, actor?: string): Promise<OrganisationView> {
+    async create(input: OrganisationInput, actor?: AuditActor): Promise<OrganisationView> {
       const name = checkName(input.name);
       const parent = input.parent === undefined ? undefined : await resolveParent(input.parent);
       const roles = await findRoles(directory.roles, input.grantableRoles ?? [], 'grantableRoles');
@@ -98,7 +98,7 @@ export function createOrganisationService({ directory, audit }: { directory: Dir
       return detail(created.id);
     },
 
-    async update(ref: string, changes: OrganisationChanges, actor?: string): Promise<OrganisationView> {
+    async update(ref: string, changes: OrganisationChanges, actor?: AuditActor): Promise<OrganisationView> {
       const organisation = await resolve(ref);
       const name = changes.name === undefined ? undefined : checkName(changes.name);
       const parent = changes.parent == null ? changes.parent : await resolveParent(changes.parent);

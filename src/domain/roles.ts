@@ -1,6 +1,6 @@
 import { ConflictError, ValidationError } from '../errors/index.js';
 import type { RoleRow, RolesRepo } from '../store/pg/roles-repo.js';
-import type { AuditLog } from './audit.js';
+import type { AuditActor, AuditLog } from './audit.js';
 
 /** Lower-case words joined by hyphens, e.g. `file-manager` (SPEC 5). */
 export const ROLE_NAME_PATTERN = /^[a-z][a-z0-9-]{1,62}$/;
@@ -45,7 +45,7 @@ export async function findRoles(repo: Pick<RolesRepo, 'findByRefs'>, refs: reado
 
 export function createRoleService({ repo, audit }: { repo: RolesRepo; audit: AuditLog }) {
   return {
-    async create(input: RoleInput, actor?: string): Promise<RoleView> {
+    async create(input: RoleInput, actor?: AuditActor): Promise<RoleView> {
       const name = input.name.trim();
       const description = input.description?.trim() || null;
       const problems: Record<string, string> = {};

@@ -1,6 +1,6 @@
 import { AppError } from '../errors/index.js';
 import type { SigningKeysRepo } from '../store/pg/signing-keys-repo.js';
-import type { AuditLog } from './audit.js';
+import type { AuditActor, AuditLog } from './audit.js';
 import type { SecretBox } from './secret-box.js';
 import { listSigningKeys, loadPrivateJwks, reencryptSigningKeys, rotateSigningKeys, signingKeysVersion, type SigningKeyView } from './signing-keys.js';
 
@@ -43,7 +43,7 @@ export function createSigningKeyring({ repo, box, audit }: { repo: SigningKeysRe
     list: (): Promise<SigningKeyView[]> => listSigningKeys(repo),
 
     /** A new key per algorithm signs from now on; the old ones stay published. */
-    async rotate(actor?: string): Promise<SigningKeyView[]> {
+    async rotate(actor?: AuditActor): Promise<SigningKeyView[]> {
       const kids = await rotateSigningKeys(repo, box);
       await audit.record('keys.rotated', { actor: actor ?? null, detail: { kids } });
       await reload();
@@ -51,7 +51,7 @@ export function createSigningKeyring({ repo, box, audit }: { repo: SigningKeysRe
     },
 
     /** Removes a published key from the JWKS: tokens signed with it no longer verify. */
-    async retire(kid: string, actor?: string): Promise<void> {
+    async retire(kid: string, actor?: AuditActor): Promise<void> {
       const key = (await listSigningKeys(repo)).find((k) => k.kid === kid);
       if (!key) throw new AppError('signing_key_not_found', { message: 'no such signing key' });
       if (key.status === 'signing') throw new AppError('signing_key_in_use', { message: 'the key signs tokens; rotate first, then retire it' });
@@ -61,7 +61,7 @@ export function createSigningKeyring({ repo, box, audit }: { repo: SigningKeysRe
     },
 
     /** Re-seals the private keys under the current (first) KEY_ENCRYPTION_SECRET. */
-    async reencrypt(actor?: string): Promise<number> {
+    async reencrypt(actor?: AuditActor): Promise<number> {
       const count = await reencryptSigningKeys(repo, box);
       await audit.record('keys.reencrypted', { actor: actor ?? null, detail: { signing_keys: count } });
       return count;

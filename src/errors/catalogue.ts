@@ -14,6 +14,11 @@ export const ERRORS = {
   forbidden: { status: 403 },
   not_found: { status: 404 },
   payload_too_large: { status: 413 },
+  method_not_allowed: { status: 405 },
+  unsupported_media_type: { status: 415 },
+  // Bearer tokens of the admin API (RFC 6750 names)
+  invalid_token: { status: 401 },
+  insufficient_scope: { status: 403 },
   rate_limited: { status: 429 },
   // Things named by reference (CLI, admin API)
   user_not_found: { status: 404 },

@@ -4,7 +4,7 @@ import type { Config } from '../config/index.js';
 import { ACR_VALUES, claimsReleasableAt } from '../domain/assurance.js';
 import { REGISTRATION_POLICY } from '../domain/client-registration.js';
 import { clientUriProblem } from '../domain/client-uris.js';
-import { CLIENT_URI_PROPERTIES, EXTRA_CLIENT_PROPERTIES, REGISTERED_BY_ADMIN, SUPPORTED_SCOPES } from '../domain/clients.js';
+import { ADMIN_SCOPE, CLIENT_URI_PROPERTIES, EXTRA_CLIENT_PROPERTIES, REGISTERED_BY_ADMIN, SUPPORTED_SCOPES } from '../domain/clients.js';
 import { createAccountIndex } from '../store/redis/account-index.js';
 import type { RegistrationTokensRepo } from '../store/pg/registration-tokens-repo.js';
 import type { RedisClient } from '../store/redis/connect.js';
@@ -67,7 +67,9 @@ export function createProvider({ config, redis, jwks, clientMetadata: loadClient
     } as unknown as Configuration['adapter'],
     jwks: jwks as Configuration['jwks'],
     acrValues: [...ACR_VALUES],
-    scopes: [...SUPPORTED_SCOPES],
+    // The admin scope is listed so the provider checks it against each client's allowed
+    // scopes: a scope it does not know it would pass through to any client unchecked.
+    scopes: [...SUPPORTED_SCOPES, ADMIN_SCOPE],
     claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
     conformIdTokenClaims: false, // the ID token carries the claims of the granted scopes (SPEC 5)
     responseTypes: ['code'],

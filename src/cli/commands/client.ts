@@ -1,9 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { MAX_LOGO_BYTES } from '../../domain/brand-logo.js';
-import { checkBrandInput, type Brand, type BrandInput } from '../../domain/branding.js';
+import type { Brand, BrandInput } from '../../domain/branding.js';
 import { ACR_VALUES } from '../../domain/assurance.js';
-import { LOGIN_METHODS, SUPPORTED_GRANT_TYPES, SUPPORTED_SCOPES, type ClientInput, type ClientView } from '../../domain/clients.js';
+import { ADMIN_CLIENT, ADMIN_SCOPE, LOGIN_METHODS, SUPPORTED_GRANT_TYPES, SUPPORTED_SCOPES, type ClientInput, type ClientView } from '../../domain/clients.js';
 import type { CliContext } from '../context.js';
 import { commaList, defineFlags, repeatable } from '../flags.js';
 import { formatFields, formatTable, printResult, type OutputOptions } from '../output.js';
@@ -26,6 +26,8 @@ const clientFlags = defineFlags<keyof ClientInput>([
   { flags: '--no-first-party', field: 'firstParty', description: 'third-party client: shows the consent page', updateOnly: true },
   { flags: '--login-method <method>', field: 'loginMethod', choices: LOGIN_METHODS, description: 'hosted login journey' },
   { flags: '--token-endpoint-auth-method <method>', field: 'tokenEndpointAuthMethod', description: 'client_secret_basic or client_secret_post' },
+  { flags: '--admin', field: 'admin', description: `admin client: may use the admin HTTP API with scope ${ADMIN_SCOPE} (needs the client_credentials grant)` },
+  { flags: '--no-admin', field: 'admin', description: 'no longer an admin client', updateOnly: true },
   { flags: '--no-pkce', field: 'pkceRequired', description: 'exempt a legacy confidential client from PKCE' },
   { flags: '--pkce', field: 'pkceRequired', description: 'require PKCE again', updateOnly: true },
 ]);
@@ -59,6 +61,9 @@ const brandFlags = defineFlags<keyof BrandInput>([
 const givenBrand = (command: Command): BrandInput =>
   Object.fromEntries(Object.entries(brandFlags.given(command)).map(([part, value]) => [part, typeof value === 'string' && value.trim() === '' ? null : value]));
 
+/** Problems of the client named by its flags, those of its brand (`brand.<part>`) by the brand flags. */
+const inFlagTerms = <T>(work: () => Promise<T>) => clientFlags.inFlagTerms(() => brandFlags.inFlagTerms(work, 'brand.'));
+
 const kind = (client: ClientView) => (client.metadata.token_endpoint_auth_method === 'none' ? 'public' : 'confidential');
 
 function describeClient(client: ClientView & { brand?: Brand }): string {
@@ -79,6 +84,7 @@ function describeClient(client: ClientView & { brand?: Brand }): string {
     first_party: m.first_party,
     login_method: m.login_method,
     pkce_required: m.pkce_required,
+    admin: m[ADMIN_CLIENT] === true,
     backchannel_logout_uri: m.backchannel_logout_uri,
     created_at: client.created_at,
     ...Object.fromEntries(Object.entries(client.brand ?? {}).map(([part, value]) => [`brand.${part}`, value])),
@@ -94,12 +100,7 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
     .action(async (options: OutputOptions, command: Command) => {
       const input = clientFlags.given(command) as ClientInput;
       const brand = givenBrand(command);
-      const created = await ctx.withRuntime(async ({ services }) => {
-        // The brand is checked first: a bad one registers nothing.
-        await brandFlags.inFlagTerms(async () => checkBrandInput(brand));
-        const view = await clientFlags.inFlagTerms(() => services.clients.create(input, ctx.actor));
-        return Object.keys(brand).length === 0 ? view : { ...view, brand: await services.clients.updateBrand(view.client_id, brand, ctx.actor) };
-      });
+      const created = await ctx.withRuntime(({ services }) => inFlagTerms(() => services.clients.createWithBrand(input, brand, ctx.actor)));
       printResult(ctx.io, options, created, (c) =>
         [describeClient(c), ...(c.client_secret ? [`client_secret: ${c.client_secret}`, '(store the secret now; it is not shown again)'] : [])].join('\n'),
       );
@@ -122,10 +123,7 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
     .argument('<client>', 'client id or name')
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, options: OutputOptions) => {
-      const shown = await ctx.withRuntime(async ({ services }) => {
-        const view = await services.clients.show(ref);
-        return { ...view, brand: (await services.clients.brandFor(view.client_id)) ?? {} };
-      });
+      const shown = await ctx.withRuntime(({ services }) => services.clients.showWithBrand(ref));
       printResult(ctx.io, options, shown, describeClient);
     });
 
@@ -136,13 +134,7 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
       const changes = clientFlags.given(command) as Partial<ClientInput>;
       const brand = givenBrand(command);
       if (Object.keys(changes).length === 0 && Object.keys(brand).length === 0) command.error('nothing to change: give at least one flag (see --help)');
-      const updated = await ctx.withRuntime(async ({ services }) => {
-        await brandFlags.inFlagTerms(async () => checkBrandInput(brand));
-        const view = Object.keys(changes).length > 0
-          ? await clientFlags.inFlagTerms(() => services.clients.update(ref, changes, ctx.actor))
-          : await services.clients.show(ref);
-        return { ...view, brand: Object.keys(brand).length > 0 ? await services.clients.updateBrand(view.client_id, brand, ctx.actor) : ((await services.clients.brandFor(view.client_id)) ?? {}) };
-      });
+      const updated = await ctx.withRuntime(({ services }) => inFlagTerms(() => services.clients.updateWithBrand(ref, changes, brand, ctx.actor)));
       printResult(ctx.io, options, updated, describeClient);
     });
 

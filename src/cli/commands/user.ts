@@ -62,25 +62,12 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     .action(async (options: OutputOptions & { activation?: boolean; initialPassword?: boolean; permanent?: boolean; locale: string }, command: Command) => {
       const input = createFlags.given(command) as CreateAccountInput;
       const locale = mailLocale(command, options.locale);
-      if ([input.password !== undefined, options.activation, options.initialPassword].filter(Boolean).length > 1) {
-        command.error('error: --password, --activation and --initial-password exclude each other');
-      }
-      if (options.permanent && input.password === undefined) command.error('error: --permanent needs --password');
       const created = await ctx.withRuntime(async ({ services }) => {
-        const account = await createFlags.inFlagTerms(() =>
-          services.accounts.create({ ...input, ...(options.activation ? { status: 'pending' as const } : {}), actor: ctx.actor }),
+        const { account, ...shownOnce } = await createFlags.inFlagTerms(() =>
+          services.accountAdministration.create(ctx.admin, { ...input, activation: options.activation, initialPassword: options.initialPassword, permanent: options.permanent, locale }),
         );
-        // The administrator knows a password they typed: the person replaces it first.
-        if (input.password !== undefined && !options.permanent) await services.onboarding.makePasswordInitial(account);
         const { id, email, agent_number, status } = account;
-        return {
-          id,
-          email,
-          agent_number,
-          status,
-          ...(options.activation ? { activation_link: await services.onboarding.mailActivationLink(account, locale) } : {}),
-          ...(options.initialPassword ? { initial_password: await services.onboarding.issueInitialPassword(account) } : {}),
-        };
+        return { id, email, agent_number, status, ...shownOnce };
       });
       printResult(ctx.io, options, created, (u) =>
         [`created user ${u.id} (${u.email}, ${u.status})`, ...(u.activation_link ? [`activation link (shown once): ${u.activation_link}`] : []), ...(u.initial_password ? [`initial password (shown once): ${u.initial_password}`] : [])].join('\n'),
@@ -147,8 +134,8 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     .action(async (ref: string, options: OutputOptions & { locale: string }, command: Command) => {
       const locale = mailLocale(command, options.locale);
       const sent = await ctx.withRuntime(async ({ services }) => {
-        const account = await services.accounts.show(ref);
-        return { id: account.id, email: account.email, activation_link: await services.onboarding.mailActivationLink(account, locale) };
+        const { account, activation_link } = await services.accountAdministration.resendActivation(ctx.admin, ref, locale);
+        return { id: account.id, email: account.email, activation_link };
       });
       printResult(ctx.io, options, sent, (u) => `mailed a new activation link to ${u.email}\nactivation link (shown once): ${u.activation_link}`);
     });

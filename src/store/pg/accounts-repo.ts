@@ -102,8 +102,10 @@ export function createAccountsRepo(db: Db) {
       const [row] = await table().where({ id }).update({ ...changes, updated_at: db.fn.now() } as never).returning('*');
       return row as AccountRow | undefined;
     },
-    async list({ limit = 100, offset = 0, search }: { limit?: number; offset?: number; search?: string } = {}): Promise<AccountDetail[]> {
+    /** Ordered by email; `afterEmail` continues a listing after that email (keyset paging). */
+    async list({ limit = 100, offset = 0, search, afterEmail }: { limit?: number; offset?: number; search?: string; afterEmail?: string } = {}): Promise<AccountDetail[]> {
       const query = detailed().orderBy('a.email').limit(limit).offset(offset);
+      if (afterEmail !== undefined) query.where('a.email', '>', afterEmail);
       if (search) query.whereRaw("lower(a.email) like lower(?) escape '\\'", [`%${search.replace(/[\\%_]/g, '\\$&')}%`]);
       return query;
     },

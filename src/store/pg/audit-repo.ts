@@ -22,8 +22,10 @@ export function createAuditRepo(db: Db) {
     async insert(event: AuditEvent): Promise<void> {
       await table().insert({ ...event, detail: JSON.stringify(event.detail ?? {}) } as never);
     },
-    async list({ accountId, actorId, type, since, limit = 100 }: { accountId?: string; actorId?: string; type?: string; since?: Date; limit?: number } = {}): Promise<AuditRow[]> {
+    /** Newest first; `beforeId` continues a listing below that event id (keyset paging). */
+    async list({ accountId, actorId, type, since, beforeId, limit = 100 }: { accountId?: string; actorId?: string; type?: string; since?: Date; beforeId?: string; limit?: number } = {}): Promise<AuditRow[]> {
       const query = table().orderBy('id', 'desc').limit(limit);
+      if (beforeId !== undefined) query.where('id', '<', beforeId);
       if (accountId) query.where({ account_id: accountId });
       if (actorId) query.where({ actor_id: actorId });
       if (type) query.where({ type });

@@ -1,0 +1,83 @@
+import type { Context } from 'koa';
+import { z } from 'zod';
+import type { Actor } from '../domain/policies/actor.js';
+import { AppError, ValidationError, type ErrorCode } from '../errors/index.js';
+import type { Services } from '../services.js';
+
+/** What a handler gets: input already validated by the route's schemas, and who acts. */
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  actor: Actor;
+  services: Services;
+}
+
+/**
+ * One operation of the admin API. The router and the OpenAPI document are both built
+ * from a list of these, so they cannot describe different APIs.
+ */
+export interface AdminRoute<P = unknown, Q = unknown, B = unknown> {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  /** OpenAPI form, below /admin/api/v1: `/users/{id}/block`. */
+  path: string;
+  summary: string;
+  tag: string;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  /** 204 answers no body. */
+  status: 200 | 201 | 204;
+  response?: z.ZodType;
+  /** The catalogue code of a path id that names nothing (also a malformed one). */
+  notFound?: ErrorCode;
+  /** Domain field names → the JSON field names of this route, for problems the domain reports. */
+  fields?: Readonly<Record<string, string>>;
+  handle(input: RouteInput<P, Q, B>): Promise<unknown>;
+}
+
+/** A route with its types inferred from its schemas; erased to AdminRoute for the table. */
+export function route<P = undefined, Q = undefined, B = undefined>(definition: AdminRoute<P, Q, B>): AdminRoute {
+  return definition as unknown as AdminRoute;
+}
+
+/** Control characters never name anything, and Postgres refuses a NUL byte in text. */
+const REFERENCE = /^[^\u0000-\u001f\u007f]{1,320}$/;
+
+/** A path id: a UUID, a client id, or (as on the CLI) the unique name or email. */
+export const idParam = z.object({ id: z.string().regex(REFERENCE) }).strict();
+
+/** Turns zod's issues into `problems` keyed by JSON field (query parameter) name. */
+export function problemsOf(error: z.ZodError): Record<string, string> {
+  const problems: Record<string, string> = {};
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) problems[[...issue.path, key].join('.')] ??= 'unknown_field';
+    } else {
+      problems[issue.path.length > 0 ? issue.path.join('.') : 'body'] ??= issue.message;
+    }
+  }
+  return problems;
+}
+
+export function validated<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ValidationError(problemsOf(parsed.error));
+  return parsed.data;
+}
+
+/** Runs domain work, naming a ValidationError's problems by the route's JSON fields. */
+export async function inJsonTerms<T>(fields: Readonly<Record<string, string>> | undefined, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof ValidationError) || !fields) throw error;
+    throw new ValidationError(Object.fromEntries(Object.entries(error.problems).map(([field, problem]) => [fields[field] ?? field, problem])));
+  }
+}
+
+/** The query string as zod sees it: a repeated parameter stays an array and is refused there. */
+export const queryOf = (ctx: Context): Record<string, unknown> => ({ ...ctx.query });
+
+/** An id of the path that matches nothing: the resource's not-found code. */
+export const notFound = (code: ErrorCode = 'not_found') => new AppError(code, { message: 'no such resource' });
