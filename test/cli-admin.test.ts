@@ -83,6 +83,21 @@ describe('pforte client rotate-secret and --default-acr', () => {
   });
 });
 
+describe('pforte client create --admin', () => {
+  it('makes an admin client allowed pforte:admin; it needs client_credentials; --no-admin takes it back', async () => {
+    const created = await pforteJson<{ client_id: string; metadata: Record<string, unknown> }>('client', 'create', '--name', 'Admin script', '--grant-types', 'client_credentials', '--admin');
+    expect(created.metadata).toMatchObject({ admin_client: true, scope: expect.stringContaining('pforte:admin') });
+    const refused = await pforte('client', 'create', '--name', 'Code admin', '--redirect-uri', 'https://admin.example/cb', '--admin', '--json');
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.stderr)).toMatchObject({ error: 'invalid_input', problems: { '--admin': expect.stringContaining('client_credentials') } });
+    const normal = await pforte('client', 'create', '--name', 'Sneaky', '--grant-types', 'client_credentials', '--scopes', 'openid,pforte:admin', '--json');
+    expect(normal.code).toBe(2);
+    const demoted = await pforteJson<{ metadata: Record<string, unknown> }>('client', 'update', created.client_id, '--no-admin');
+    expect(demoted.metadata).not.toHaveProperty('admin_client');
+    expect(demoted.metadata.scope).not.toContain('pforte:admin');
+  });
+});
+
 describe('pforte client initial-token create', () => {
   it('prints a token valid 24 hours by default, or --ttl-hours; refuses a bad ttl', async () => {
     const started = Date.now();

@@ -149,6 +149,9 @@ describe('admin API: a client it creates signs people in', () => {
     await flow.submitPassword('signin@example.com', PASSWORD);
     expect(await flow.showPage()).toContain('Allow');
     await flow.submit('consent', {});
-    expect((await flow.finishAtCallback()).claims()!.email).toBe('signin@example.com');
+    const tokens = await flow.finishAtCallback();
+    expect(tokens.claims()!.email).toBe('signin@example.com');
+    // A person's access token is no admin token, whatever its client.
+    expect((await adminCall(app, 'GET', '/clients', { token: tokens.access_token })).status).toBe(401);
   });
 });
