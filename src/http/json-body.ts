@@ -44,10 +44,14 @@ export function parseStrictJson(text: string): unknown {
   return value;
 }
 
+/** Far deeper than any body pforte takes; deeper nesting is refused before anything walks it. */
+export const MAX_JSON_DEPTH = 64;
+
 /**
  * The first key that appears twice in one object of `text`, which must be valid JSON (so
  * this scanner only needs to tell strings, and keys among them, from the rest). Keys are
- * compared decoded: `"a"` and `"\u0061"` are the same key.
+ * compared decoded: `"a"` and `"\u0061"` are the same key. Nesting deeper than
+ * MAX_JSON_DEPTH is a `bad_request`.
  */
 export function firstDuplicateKey(text: string): string | undefined {
   // One entry per open container: the keys seen so far for an object, null for an array.
@@ -67,12 +71,10 @@ export function firstDuplicateKey(text: string): string | undefined {
       }
       expectKey = false;
       i = end;
-    } else if (ch === '{') {
-      open.push(new Set());
-      expectKey = true;
-    } else if (ch === '[') {
-      open.push(null);
-      expectKey = false;
+    } else if (ch === '{' || ch === '[') {
+      if (open.length >= MAX_JSON_DEPTH) throw new AppError('bad_request', { message: `the body nests deeper than ${MAX_JSON_DEPTH} levels` });
+      open.push(ch === '{' ? new Set() : null);
+      expectKey = ch === '{';
     } else if (ch === '}' || ch === ']') {
       open.pop();
       expectKey = false;

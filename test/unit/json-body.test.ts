@@ -36,7 +36,7 @@ describe('strict JSON bodies', () => {
   });
 
   test('malformed JSON is bad_request, never anything else', () => {
-    for (const text of ['', '{', '{"a":}', "{'a':1}", '[1,]', 'NaN', '{"a":1}}']) {
+    for (const text of ['', '{', '{"a":}', "{'a':1}", '[1,]', 'NaN', '{"a":1}}', `${'['.repeat(500_000)}${']'.repeat(500_000)}`, `${'{"a":'.repeat(65)}1${'}'.repeat(65)}`]) {
       expect(() => parseStrictJson(text)).toThrow(expect.objectContaining({ code: 'bad_request' }));
     }
   });
