@@ -62,7 +62,7 @@ describe('admin API: the OpenAPI document', () => {
       'get /clients', 'post /clients', 'get /clients/{id}', 'patch /clients/{id}', 'delete /clients/{id}', 'post /clients/{id}/rotate-secret',
       'get /users', 'post /users', 'get /users/{id}', 'patch /users/{id}', 'post /users/{id}/block', 'post /users/{id}/unblock', 'post /users/{id}/unlock', 'post /users/{id}/resend-activation',
       'get /organisations', 'post /organisations', 'get /organisations/{id}', 'patch /organisations/{id}',
-      'get /roles', 'post /roles', 'post /customers/import', 'get /keys', 'post /keys/rotate', 'delete /keys/{kid}', 'get /audit',
+      'get /roles', 'post /roles', 'post /customers/import', 'post /initial-access-tokens', 'get /keys', 'post /keys/rotate', 'delete /keys/{kid}', 'get /audit',
     ]) {
       expect(documented).toContain(operation);
     }

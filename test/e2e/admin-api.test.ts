@@ -252,14 +252,36 @@ describe('admin API: clients', () => {
   test('a client created through the API gets tokens (client_credentials); an API-made admin client can call the API', async () => {
     const made = await as('POST', '/clients', { body: { name: 'Machine', grant_types: ['client_credentials'], admin: true } });
     expect(made.status).toBe(201);
-    expect(made.body).toMatchObject({ admin: true, scopes: expect.arrayContaining(['pforte:admin']) });
+    expect(made.body).toMatchObject({ admin: true });
+    expect(made.body.scopes).not.toContain('pforte:admin');
     const token = await clientCredentialsToken(app, made.body.client_id as string, made.body.client_secret as string);
     expect(token.status).toBe(200);
     expect((await adminCall(app, 'GET', '/clients?limit=1', { token: token.body.access_token as string })).status).toBe(200);
+    // What a read shows can be written back as it is.
+    const { client_id: _id, type: _type, created_at: _at, brand: _brand, client_secret: _secret, token_endpoint_auth_method: _method, ...writable } = made.body;
+    expect((await as('PATCH', `/clients/${made.body.client_id as string}`, { body: writable })).status).toBe(200);
+    const withLogout = await as('PATCH', `/clients/${made.body.client_id as string}`, { body: { backchannel_logout_uri: 'https://rp.example.test/logout' } });
+    expect(withLogout.body.backchannel_logout_uri).toBe('https://rp.example.test/logout');
+    expect((await as('PATCH', `/clients/${made.body.client_id as string}`, { body: { backchannel_logout_uri: null } })).body.backchannel_logout_uri).toBeNull();
     const demoted = await as('PATCH', `/clients/${made.body.client_id as string}`, { body: { admin: false } });
     expect(demoted.body).toMatchObject({ admin: false });
-    expect(demoted.body.scopes).not.toContain('pforte:admin');
     expect((await clientCredentialsToken(app, made.body.client_id as string, made.body.client_secret as string)).status).toBe(400);
+  });
+});
+
+describe('admin API: initial access tokens', () => {
+  test('an initial access token made through the API registers one client (RFC 7591); a bad ttl is refused', async () => {
+    const made = await as('POST', '/initial-access-tokens', { body: { ttl_hours: 2 } });
+    expect(made).toMatchObject({ status: 201, body: { token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), expires_at: expect.any(String) } });
+    expect((await auditOf('client.initial_token_created'))[0]).toMatchObject({ actor: `client:${admin.clientId}` });
+    const registered = await fetch(new URL('/reg', app.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${made.body.token as string}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: [REDIRECT], client_name: 'Self-registered via API token' }),
+    });
+    expect(registered.status).toBe(201);
+    expect(await as('POST', '/initial-access-tokens', { body: { ttl_hours: 0 } })).toMatchObject({ status: 400, body: { problems: { ttl_hours: 'too_small' } } });
+    expect((await as('POST', '/initial-access-tokens')).status).toBe(201);
   });
 });
 

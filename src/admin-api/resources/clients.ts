@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ACR_VALUES } from '../../domain/assurance.js';
 import type { Brand, BrandInput } from '../../domain/branding.js';
-import { ADMIN_CLIENT, LOGIN_METHODS, SUPPORTED_GRANT_TYPES, SUPPORTED_SCOPES, type ClientInput, type ClientView } from '../../domain/clients.js';
+import { ADMIN_CLIENT, ADMIN_SCOPE, LOGIN_METHODS, SUPPORTED_GRANT_TYPES, SUPPORTED_SCOPES, type ClientInput, type ClientView } from '../../domain/clients.js';
 import { pageOf, pageQuery, pageSchema } from '../paging.js';
 import { idParam, route } from '../route.js';
 
@@ -20,7 +20,8 @@ const clientFields = {
   min_acr: z.enum(ACR_VALUES),
   device_shortcut: z.boolean(),
   scopes: z.array(z.enum(SUPPORTED_SCOPES)),
-  backchannel_logout_uri: z.string(),
+  /** null removes it. */
+  backchannel_logout_uri: z.string().nullable(),
   first_party: z.boolean(),
   login_method: z.enum(LOGIN_METHODS),
   token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post']),
@@ -79,7 +80,8 @@ function toInput(body: ClientBody): { client: Partial<ClientInput>; brand: Brand
   const brand: Record<string, unknown> = {};
   for (const [json, value] of Object.entries(body)) {
     if (value === undefined) continue;
-    if (json in CLIENT_FIELDS) client[CLIENT_FIELDS[json as keyof typeof CLIENT_FIELDS]] = value;
+    // null (only backchannel_logout_uri takes it) leaves the field unset: on update, removed.
+    if (json in CLIENT_FIELDS) client[CLIENT_FIELDS[json as keyof typeof CLIENT_FIELDS]] = value ?? undefined;
     else if (json === 'brand_logo') brand.logo = value === null ? null : Buffer.from(value as string, 'base64');
     else brand[BRAND_FIELDS[json as keyof typeof BRAND_FIELDS]] = value;
   }
@@ -131,7 +133,8 @@ function toClientView(client: ClientView & { brand?: Brand }) {
     post_logout_redirect_uris: m.post_logout_redirect_uris ?? [],
     grant_types: m.grant_types ?? [],
     token_endpoint_auth_method: m.token_endpoint_auth_method,
-    scopes: typeof m.scope === 'string' ? (m.scope as string).split(' ') : [],
+    // The admin scope is what `admin` says; left out here so a client read can be written back.
+    scopes: typeof m.scope === 'string' ? (m.scope as string).split(' ').filter((scope) => scope !== ADMIN_SCOPE) : [],
     acr: m.allowed_acr_values ?? [],
     default_acr_values: m.default_acr_values ?? [],
     min_acr: m.min_acr,
@@ -230,5 +233,15 @@ export const clientRoutes = [
     response: z.object({ client_id: z.string(), client_secret: z.string() }),
     notFound,
     handle: async ({ services, params, actor }) => services.clients.rotateSecret(params.id, actor),
+  }),
+  route({
+    method: 'post',
+    path: '/initial-access-tokens',
+    tag,
+    summary: 'A single-use initial access token for dynamic client registration (RFC 7591), in this answer only',
+    body: z.object({ ttl_hours: z.number().int().optional() }).strict().optional(),
+    status: 201,
+    response: z.object({ token: z.string(), expires_at: z.iso.datetime() }),
+    handle: async ({ services, body, actor }) => services.initialAccessTokens.create({ ttlHours: body?.ttl_hours }, actor),
   }),
 ];
