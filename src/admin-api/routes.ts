@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { errors as oidcErrors, type default as Provider } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import { errors as oidcErrors } from 'oidc-provider';
 import { z } from 'zod';
 import { AppError, problemOf } from '../errors/index.js';
 import { isUnavailable } from '../errors/unavailable.js';

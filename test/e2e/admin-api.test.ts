@@ -104,6 +104,28 @@ describe('admin API: hostile requests', () => {
     expect(await countOf('clients')).toBe(before);
   });
 
+  test('a 2 MiB body without a Content-Length (chunked) is cut off at 1 MiB: 413, nothing created', async () => {
+    const before = await countOf('clients');
+    const chunk = new TextEncoder().encode(`{"name":"Chunked","terms_url":"https://x.example/${'a'.repeat(64 * 1024)}`);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 2 * 1024 * 1024) return controller.close();
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const response = await fetch(new URL('/admin/api/v1/clients', app.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: string }).error).toBe('payload_too_large');
+    expect(await countOf('clients')).toBe(before);
+  });
+
   test('wrong content type: 415; malformed JSON and duplicate keys: 400; nothing created', async () => {
     const before = await countOf('clients');
     const form = await as('POST', '/clients', { raw: 'name=Form', contentType: 'application/x-www-form-urlencoded' });

@@ -33,7 +33,7 @@ const updateUserBody = z
 const localeBody = z.object({ locale: z.enum(LOCALES).optional() }).strict();
 
 /** The account service's problem names → JSON fields. */
-const USER_FIELDS: Record<string, string> = { agentNumber: 'agent_number', organisation: 'org', initialPassword: 'initial_password' };
+const USER_FIELDS: Record<string, string> = { agentNumber: 'agent_number', organisation: 'org' };
 
 const userView = z.object({
   id: z.string(),
