@@ -115,6 +115,9 @@ export function createAdminApi(deps: AdminApiDeps): { router: Router; middleware
       }
     } catch (error) {
       refusal = refusalOf(ctx, error);
+      // Refused before its body was read (no token, too large, not JSON): this connection
+      // ends with the answer, rather than pforte reading the rest only to throw it away.
+      if (!ctx.req.complete) ctx.set('Connection', 'close');
       ctx.status = refusal.status;
       ctx.body = problemOf(refusal);
     }

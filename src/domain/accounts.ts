@@ -28,6 +28,26 @@ export function toAccount({ password_hash: _hash, ...account }: AccountRow): Acc
 }
 
 /**
+ * An account as administrators see it (CLI, admin API): an allowlist, so the password hash
+ * and lock marks never reach an answer.
+ */
+export function toUserView(account: AccountDetail) {
+  return {
+    id: account.id,
+    email: account.email,
+    name: account.name,
+    agent_number: account.agent_number,
+    status: account.status,
+    email_verified: account.email_verified,
+    organisation: account.organisation,
+    roles: account.roles,
+    created_at: account.created_at,
+  };
+}
+
+export type UserView = ReturnType<typeof toUserView>;
+
+/**
  * Whether an account may keep using its sessions and tokens: claims for the provider (and
  * so every session and token check), the account page and step-up ask here; the rule
  * itself is the sign-in policy's (domain/policies/sign-in.ts).

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { Account } from '../../domain/accounts.js';
+import { toUserView, type Account } from '../../domain/accounts.js';
 import { LOCALES } from '../../i18n/index.js';
-import type { AccountDetail } from '../../store/pg/accounts-repo.js';
 import { pageFrom, pageQuery, pageSchema } from '../paging.js';
 import { idParam, route } from '../route.js';
 
@@ -49,18 +48,6 @@ const userView = z.object({
 const createdUserView = userView.extend({ activation_link: z.string().optional(), initial_password: z.string().optional() });
 const statusView = z.object({ id: z.string(), email: z.string(), status: z.enum(['active', 'blocked', 'pending']) });
 
-/** An allowlist, so the password hash and lock marks never reach an answer (as the CLI's view). */
-const toUserView = (account: AccountDetail) => ({
-  id: account.id,
-  email: account.email,
-  name: account.name,
-  agent_number: account.agent_number,
-  status: account.status,
-  email_verified: account.email_verified,
-  organisation: account.organisation,
-  roles: account.roles,
-  created_at: account.created_at,
-});
 const toStatusView = (account: Account) => ({ id: account.id, email: account.email, status: account.status });
 
 const tag = 'users';

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import type { CreateAccountInput, UpdateAccountInput } from '../../domain/accounts.js';
+import { toUserView, type CreateAccountInput, type UpdateAccountInput, type UserView } from '../../domain/accounts.js';
 import { DEFAULT_LOCALE, isLocale, LOCALES, type Locale } from '../../i18n/index.js';
-import type { AccountDetail } from '../../store/pg/accounts-repo.js';
 import type { CliContext } from '../context.js';
 import { commaList, defineFlags } from '../flags.js';
 import { formatFields, formatTable, printResult, type OutputOptions } from '../output.js';
@@ -22,25 +21,7 @@ const updateFlags = defineFlags<keyof UpdateAccountInput>([
   { flags: '--roles <list>', field: 'roles', parse: commaList, description: 'comma-separated roles; replaces the current ones ("" for none)' },
 ]);
 
-/**
- * The fields an administrator may see; an allowlist, so secrets such as the password
- * hash never reach the output.
- */
-function toUserView(account: AccountDetail) {
-  return {
-    id: account.id,
-    email: account.email,
-    name: account.name,
-    agent_number: account.agent_number,
-    status: account.status,
-    email_verified: account.email_verified,
-    organisation: account.organisation,
-    roles: account.roles,
-    created_at: account.created_at,
-  };
-}
-
-function describeUser(user: ReturnType<typeof toUserView>): string {
+function describeUser(user: UserView): string {
   return formatFields({ ...user, organisation: user.organisation ? `${user.organisation.name} (${user.organisation.id})` : null });
 }
 
