@@ -307,6 +307,25 @@ describe('admin API: initial access tokens', () => {
   });
 });
 
+describe('admin API: dynamically registered clients are never admin clients', () => {
+  const register = async (metadata: Record<string, unknown>) => {
+    const { token } = await app.services.initialAccessTokens.create();
+    const response = await fetch(new URL('/reg', app.url), { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(metadata) });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  test('asking for scope pforte:admin is refused; an admin marker sent along is dropped', async () => {
+    expect((await register({ client_name: 'Wants admin scope', grant_types: ['client_credentials'], scope: 'openid pforte:admin' })).status).toBe(400);
+    const sneaky = await register({ client_name: 'Sends the marker', grant_types: ['client_credentials'], admin_client: true, admin: true });
+    expect(sneaky.status).toBe(201);
+    const row = await app.runtime.db('clients').where({ client_id: sneaky.body.client_id as string }).first();
+    expect(row.metadata).not.toHaveProperty('admin_client');
+    expect(row.metadata.scope).not.toContain('pforte:admin');
+    expect((await clientCredentialsToken(app, sneaky.body.client_id as string, sneaky.body.client_secret as string)).body.error).toBe('invalid_scope');
+    expect(await as('PATCH', `/clients/${sneaky.body.client_id as string}`, { body: { admin: true } })).toMatchObject({ status: 400, body: { problems: { admin: expect.any(String) } } });
+  });
+});
+
 describe('admin API: users', () => {
   test('create with an activation link (once), get by id and email, list, patch; block, unblock, unlock, resend activation', async () => {
     const created = await as('POST', '/users', { body: { email: 'api.user@example.com', name: 'Api User', activation: true, locale: 'en' } });
