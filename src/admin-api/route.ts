@@ -1,4 +1,3 @@
-import type { Context } from 'koa';
 import { z } from 'zod';
 import type { Actor } from '../domain/policies/actor.js';
 import { AppError, ValidationError, type ErrorCode } from '../errors/index.js';
@@ -67,7 +66,7 @@ export function problemsOf(error: z.ZodError): Record<string, string> {
  */
 export function nulProblems(value: unknown): Record<string, string> {
   const problems: Record<string, string> = {};
-  // Iterative: a body may nest a million levels deep within its 1 MiB.
+  // Bodies nest at most MAX_JSON_DEPTH levels (json-body.ts); walked without recursion all the same.
   const pending: Array<{ value: unknown; path: string[] }> = [{ value, path: [] }];
   while (pending.length > 0) {
     const { value: item, path } = pending.pop()!;
@@ -97,9 +96,6 @@ export async function inJsonTerms<T>(fields: Readonly<Record<string, string>> | 
     throw new ValidationError(Object.fromEntries(Object.entries(error.problems).map(([field, problem]) => [fields[field] ?? field, problem])));
   }
 }
-
-/** The query string as zod sees it: a repeated parameter stays an array and is refused there. */
-export const queryOf = (ctx: Context): Record<string, unknown> => ({ ...ctx.query });
 
 /** An id of the path that matches nothing: the resource's not-found code. */
 export const notFound = (code: ErrorCode = 'not_found') => new AppError(code, { message: 'no such resource' });

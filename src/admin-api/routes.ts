@@ -58,6 +58,7 @@ function endpoint(route: AdminRoute, { provider, services }: AdminApiDeps): Midd
       // An id that cannot name anything names nothing.
       throw notFound(route.notFound);
     }
+    // A repeated query parameter stays an array, which the schemas refuse.
     const query = validated(route.query ?? noQuery, { ...ctx.query });
     const body = route.body ? validated(route.body, await bodyOf(ctx)) : undefined;
     const result = await inJsonTerms(route.fields, () => route.handle({ params, query, body, actor: caller.actor, services }));
@@ -65,7 +66,6 @@ function endpoint(route: AdminRoute, { provider, services }: AdminApiDeps): Midd
     if (route.status !== 204) ctx.body = result;
   };
 }
-
 
 /**
  * The admin HTTP API under /admin/api/v1. Everything under the prefix answers JSON, also
