@@ -23,6 +23,7 @@ import { createSessionGuard } from './http/require-session.js';
 import { securityHeaders } from './http/security-headers.js';
 import { accountRoutes } from './account/routes.js';
 import { manageRoutes } from './manage/routes.js';
+import { createManageStepUp, manageClientMetadata } from './manage/step-up.js';
 import type { FlowState } from './interaction/flow.js';
 import { interactionRoutes } from './interaction/routes.js';
 import { createFlowCookie } from './self-service/flow-cookie.js';
@@ -81,6 +82,7 @@ function assembleApp({ config, db, redis, logger, services }: AppDeps, jwks: Pri
     clientMetadata: (clientId) => services.clients.providerMetadata(clientId),
     accountClaims: (accountId) => services.accountClaims.claimsFor(accountId),
     pages: providerPages,
+    ownClients: [manageClientMetadata(config.issuer)],
     registration: {
       clients: { upsert: (id, metadata) => services.clients.storeRegistered(id, metadata), destroy: (id) => services.clients.deleteRegistered(id) },
       tokens: services.registrationTokens,
@@ -152,7 +154,8 @@ function assembleApp({ config, db, redis, logger, services }: AppDeps, jwks: Pri
   // One session guard and one CSRF key for every page of signed-in people (account, manage).
   const sessions = createSessionGuard({ provider, accounts: services.accounts });
   const csrfTokens = createCsrf(deriveKey(config.keyEncryptionSecret, 'csrf'));
-  provider.use(manageRoutes({ sessions, csrfTokens, members: services.members }).routes());
+  const stepUp = createManageStepUp({ provider, config, sessions });
+  provider.use(manageRoutes({ sessions, csrfTokens, members: services.members, stepUp }).routes());
   provider.use(accountRoutes({ config, sessions, csrfTokens, devices: services.devices, credentials: services.credentials, accountStatus: services.accountStatus }).routes());
   if (!config.isProduction) {
     provider.use(demoRoutes({ config, clients: services.clients }).routes());

@@ -8,11 +8,13 @@ import { checkedFormOf, csrf, type Csrf } from '../http/csrf.js';
 import { renderPage } from '../http/render.js';
 import { signedInOf, type SessionGuard } from '../http/require-session.js';
 import { DEFAULT_LOCALE, isMessageKey } from '../i18n/index.js';
+import type { ManageStepUp } from './step-up.js';
 
 export interface ManageDeps {
   sessions: SessionGuard;
   csrfTokens: Csrf;
   members: MemberService;
+  stepUp: ManageStepUp;
 }
 
 const LOA2 = 'urn:pforte:loa:2';
@@ -29,18 +31,21 @@ const localeOf = (ctx: Context) => ctx.state.locale ?? DEFAULT_LOCALE;
 const memberPath = (id: string) => `/manage/members/${id}`;
 
 /** Hosted user administration (SPEC 5): for accounts holding `user-manager`, at loa:2. */
-export function manageRoutes({ sessions, csrfTokens, members }: ManageDeps): Router {
+export function manageRoutes({ sessions, csrfTokens, members, stepUp }: ManageDeps): Router {
   const router = new Router({ prefix: '/manage' });
 
   /**
-   * Below loa:2: a loa:1 session is told a TAN sign-in is needed (403); no session is sent
-   * to sign in first (401). Starting the step-up from here needs a first-party client of
-   * pforte itself, which does not exist yet.
+   * A page below loa:2 is stepped up there and then (SPEC 5): the TAN, nothing on a trusted
+   * device, or a whole sign-in without a session. An account that is no user manager is
+   * refused at once rather than asked for a TAN that would not help.
    */
-  const belowLoa2 = async (ctx: Context) => {
-    if (await sessions.signedIn(ctx)) return renderPage(ctx, 'message', { title: 'manage.title', message: 'manage.step_up_needed' }, 403);
-    return renderPage(ctx, 'account-signed-out', { showDemo: false }, 401);
+  const pageBelowLoa2 = async (ctx: Context) => {
+    const current = await sessions.signedIn(ctx);
+    if (current && !(await members.managerActor(current.account))) throw new AppError('forbidden', { message: 'not a user manager' });
+    await stepUp.start(ctx);
   };
+  /** A form below loa:2 is refused and changes nothing: the step-up starts from a page. */
+  const formBelowLoa2 = (ctx: Context) => renderPage(ctx, 'message', { title: 'manage.title', message: 'manage.step_up_needed', link: { href: '/manage', label: 'manage.try_again' } }, 403);
   /** The signed-in account as a user manager, or a 403 page. */
   const asManager: Middleware = async (ctx, next) => {
     const manager = await members.managerActor(signedInOf(ctx).account);
@@ -48,9 +53,11 @@ export function manageRoutes({ sessions, csrfTokens, members }: ManageDeps): Rou
     ctx.state.manager = manager;
     await next();
   };
-  const page = [sessions.requireSession({ minAcr: LOA2, whenMissing: belowLoa2 }), asManager] as const;
-  const form = [...page, csrf(csrfTokens)] as const;
+  const page = [sessions.requireSession({ minAcr: LOA2, whenMissing: pageBelowLoa2 }), asManager] as const;
+  const form = [sessions.requireSession({ minAcr: LOA2, whenMissing: formBelowLoa2 }), asManager, csrf(csrfTokens)] as const;
   const tokenOf = (ctx: Context) => csrfTokens.tokenFor(signedInOf(ctx).sessionId);
+
+  router.get('/callback', (ctx) => stepUp.callback(ctx));
 
   router.get('/', ...page, async (ctx) => {
     const search = typeof ctx.query.q === 'string' ? ctx.query.q : '';

@@ -139,20 +139,22 @@ describe('the member list', () => {
 });
 
 describe('who may enter', () => {
-  test('a loa:1 session is told a TAN sign-in is needed (403)', async () => {
+  test('a loa:1 session is sent to the step-up (manage-step-up.test.ts); its forms are refused (403)', async () => {
     const { manager } = await newOrganisation();
     const flow = new LoginFlow(app, rp, newBrowser());
     await flow.startAuthorization({ ui_locales: 'en' });
     await flow.submitPassword(manager.email, PASSWORD);
     await flow.finishAtCallback();
     const res = await flow.browser.get('/manage');
-    expect(res.status).toBe(403);
-    expect(res.text).toContain('Managing users needs a sign-in with TAN');
-    expect((await flow.browser.post('/manage/members', { csrf: 'x', email: 'a@example.com' })).status).toBe(403);
+    expect(res.status).toBe(303);
+    expect(new URL(res.headers.location!).searchParams.get('client_id')).toBe('pforte-manage');
+    const refused = await flow.browser.post('/manage/members', { csrf: 'x', email: 'a@example.com' });
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('Managing users needs a sign-in with TAN');
   });
 
-  test('without a session: 401; an account without user-manager: 403', async () => {
-    expect((await newBrowser().get('/manage')).status).toBe(401);
+  test('without a session: to the sign-in; an account without user-manager: 403', async () => {
+    expect((await newBrowser().get('/manage')).status).toBe(303);
     const { org } = await newOrganisation();
     const plain = await newMember(org.id);
     const flow = new LoginFlow(app, rp, newBrowser());

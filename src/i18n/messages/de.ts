@@ -210,7 +210,12 @@ export const de: Record<MessageKey, string> = {
   'tan.help_password': "Die E-Mail kann ein bis zwei Minuten dauern. Bitte prüfen Sie auch Ihren Spam-Ordner. Die TAN geht an die für Ihr Konto hinterlegte E-Mail-Adresse; hat sie sich geändert, wenden Sie sich an Ihren Benutzerverwalter oder den Service-Desk. „TAN erneut senden“ schickt Ihnen eine neue.",
   // /manage (SPEC 5)
   'manage.title': "Benutzer verwalten",
-  'manage.step_up_needed': "Für die Benutzerverwaltung ist eine Anmeldung mit TAN nötig. Bitte melden Sie sich über Ihre Anwendung mit TAN neu an und kehren Sie dann zu dieser Seite zurück.",
+  'manage.step_up_needed': "Für die Benutzerverwaltung ist eine Anmeldung mit TAN nötig. Öffnen Sie die Benutzerverwaltung erneut, um sie mit einer TAN zu bestätigen; es wurde nichts geändert.",
+  'manage.step_up_failed': "Die Anmeldung mit TAN wurde nicht abgeschlossen, die Benutzerverwaltung bleibt daher geschlossen.",
+  'manage.try_again': "Benutzerverwaltung erneut öffnen",
+  'manage.position': "Position",
+  'manage.phone': "Telefon",
+  'error.invalid_phone': "Bitte geben Sie eine Telefonnummer nur mit Ziffern, Leerzeichen und + ( ) - / . ein.",
   'manage.search': "Suchen",
   'manage.add_member': "Mitglied hinzufügen",
   'manage.no_members': "Keine Mitglieder gefunden.",

@@ -209,7 +209,12 @@ export const en = {
   'tan.help_password': "The email can take a minute or two. Please also check your spam folder. The TAN goes to the email address registered for your account; if it has changed, ask your user manager or the service desk. \"Resend TAN\" sends a new one.",
   // /manage (SPEC 5)
   'manage.title': "Manage users",
-  'manage.step_up_needed': "Managing users needs a sign-in with TAN. Please sign in again through your application with a TAN, then come back to this page.",
+  'manage.step_up_needed': "Managing users needs a sign-in with TAN. Open user management again to confirm it with a TAN; nothing was changed.",
+  'manage.step_up_failed': "The sign-in with TAN was not completed, so user management stays closed.",
+  'manage.try_again': "Open user management again",
+  'manage.position': "Position",
+  'manage.phone': "Phone",
+  'error.invalid_phone': "Please enter a phone number using digits, spaces and + ( ) - / . only.",
   'manage.search': "Search",
   'manage.add_member': "Add member",
   'manage.no_members': "No members found.",

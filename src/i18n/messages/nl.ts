@@ -210,7 +210,12 @@ export const nl: Record<MessageKey, string> = {
   'tan.help_password': "De e-mail kan een of twee minuten duren. Controleer ook uw spammap. De TAN gaat naar het e-mailadres van uw account; is dat veranderd, neem dan contact op met uw gebruikersbeheerder of de servicedesk. Met \"TAN opnieuw versturen\" ontvangt u een nieuwe.",
   // /manage (SPEC 5)
   'manage.title': "Gebruikers beheren",
-  'manage.step_up_needed': "Voor gebruikersbeheer is inloggen met een TAN nodig. Log via uw applicatie opnieuw in met een TAN en kom dan terug naar deze pagina.",
+  'manage.step_up_needed': "Voor gebruikersbeheer is inloggen met een TAN nodig. Open gebruikersbeheer opnieuw om het met een TAN te bevestigen; er is niets gewijzigd.",
+  'manage.step_up_failed': "Het inloggen met TAN is niet afgerond, daarom blijft gebruikersbeheer gesloten.",
+  'manage.try_again': "Gebruikersbeheer opnieuw openen",
+  'manage.position': "Functie",
+  'manage.phone': "Telefoon",
+  'error.invalid_phone': "Vul een telefoonnummer in met alleen cijfers, spaties en + ( ) - / .",
   'manage.search': "Zoeken",
   'manage.add_member': "Lid toevoegen",
   'manage.no_members': "Geen leden gevonden.",
