@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { toAccount } from '../domain/accounts.js';
+import { PHONE_MAX_LENGTH, POSITION_MAX_LENGTH, toAccount } from '../domain/accounts.js';
 import type { ManagerActor, MemberService } from '../domain/members.js';
 import { SEARCH_MAX_LENGTH } from '../domain/members.js';
 import { AppError, ValidationError } from '../errors/index.js';
@@ -66,26 +66,41 @@ export function manageRoutes({ sessions, csrfTokens, members, stepUp }: ManageDe
     await renderPage(ctx, 'manage', { ...result, members: result.members.map(toAccount), searchMax: SEARCH_MAX_LENGTH });
   });
 
-  async function renderAddForm(ctx: Context, { errors = {}, values = {}, status = 200 }: { errors?: Record<string, string>; values?: Record<string, string>; status?: number } = {}) {
+  /**
+   * The add-member form for one of the manager's organisations (their own unless another is
+   * chosen): the roles offered are that organisation's grantable set (SPEC 5).
+   */
+  async function renderAddForm(ctx: Context, { errors = {}, values = {}, status = 200, organisationId }: { errors?: Record<string, string>; values?: Record<string, string>; status?: number; organisationId?: unknown } = {}) {
     const manager = managerOf(ctx);
     const organisations = await members.organisations(manager);
-    await renderPage(ctx, 'manage-add', { organisations, grantable: await members.grantableRoles(manager.organisationId), csrf: tokenOf(ctx), errors, values }, status);
+    const organisation = organisations.find((org) => org.id === organisationId) ?? organisations[0]!;
+    await renderPage(ctx, 'manage-add', {
+      organisations,
+      organisation,
+      grantable: await members.grantableRoles(organisation.id),
+      csrf: tokenOf(ctx),
+      errors,
+      values,
+      positionMax: POSITION_MAX_LENGTH,
+      phoneMax: PHONE_MAX_LENGTH,
+    }, status);
   }
 
-  router.get('/members/new', ...page, (ctx) => renderAddForm(ctx));
+  router.get('/members/new', ...page, (ctx) => renderAddForm(ctx, { organisationId: ctx.query.organisation }));
 
   router.post('/members', ...form, async (ctx) => {
     const manager = managerOf(ctx);
     const fields = checkedFormOf(ctx);
-    const input = { name: (fields.name ?? '').trim(), email: (fields.email ?? '').trim(), roles: rolesOf(fields) };
+    const input = { name: (fields.name ?? '').trim(), email: (fields.email ?? '').trim(), position: fields.position, phone: fields.phone, roles: rolesOf(fields) };
     try {
       const created = await members.create(manager, fields.organisation ?? manager.organisationId, input, localeOf(ctx));
       ctx.status = 303;
       return ctx.redirect(`${memberPath(created.id)}?done=created`);
     } catch (error) {
       const values = Object.fromEntries(Object.entries(fields).filter(([name]) => name !== 'csrf'));
-      if (error instanceof ValidationError) return renderAddForm(ctx, { errors: onlyKnown(error.problems), values, status: 400 });
-      if (error instanceof AppError && error.code === 'email_taken') return renderAddForm(ctx, { errors: { email: 'email_taken' }, values, status: 409 });
+      const again = { values, organisationId: fields.organisation };
+      if (error instanceof ValidationError) return renderAddForm(ctx, { ...again, errors: onlyKnown(error.problems), status: 400 });
+      if (error instanceof AppError && error.code === 'email_taken') return renderAddForm(ctx, { ...again, errors: { email: 'email_taken' }, status: 409 });
       throw error;
     }
   });

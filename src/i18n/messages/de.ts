@@ -213,6 +213,7 @@ export const de: Record<MessageKey, string> = {
   'manage.step_up_needed': "Für die Benutzerverwaltung ist eine Anmeldung mit TAN nötig. Öffnen Sie die Benutzerverwaltung erneut, um sie mit einer TAN zu bestätigen; es wurde nichts geändert.",
   'manage.step_up_failed': "Die Anmeldung mit TAN wurde nicht abgeschlossen, die Benutzerverwaltung bleibt daher geschlossen.",
   'manage.try_again': "Benutzerverwaltung erneut öffnen",
+  'manage.choose_organisation': "Organisation wählen",
   'manage.position': "Position",
   'manage.phone': "Telefon",
   'error.invalid_phone': "Bitte geben Sie eine Telefonnummer nur mit Ziffern, Leerzeichen und + ( ) - / . ein.",

@@ -212,6 +212,7 @@ export const en = {
   'manage.step_up_needed': "Managing users needs a sign-in with TAN. Open user management again to confirm it with a TAN; nothing was changed.",
   'manage.step_up_failed': "The sign-in with TAN was not completed, so user management stays closed.",
   'manage.try_again': "Open user management again",
+  'manage.choose_organisation': "Choose organisation",
   'manage.position': "Position",
   'manage.phone': "Phone",
   'error.invalid_phone': "Please enter a phone number using digits, spaces and + ( ) - / . only.",

@@ -213,6 +213,7 @@ export const nl: Record<MessageKey, string> = {
   'manage.step_up_needed': "Voor gebruikersbeheer is inloggen met een TAN nodig. Open gebruikersbeheer opnieuw om het met een TAN te bevestigen; er is niets gewijzigd.",
   'manage.step_up_failed': "Het inloggen met TAN is niet afgerond, daarom blijft gebruikersbeheer gesloten.",
   'manage.try_again': "Gebruikersbeheer opnieuw openen",
+  'manage.choose_organisation': "Organisatie kiezen",
   'manage.position': "Functie",
   'manage.phone': "Telefoon",
   'error.invalid_phone': "Vul een telefoonnummer in met alleen cijfers, spaties en + ( ) - / .",
