@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { type Browser, type Page } from 'playwright-core';
 import { DEMO_CLIENT_NAME } from '../../src/demo/routes.js';
@@ -44,6 +45,13 @@ async function colleagueRoles(): Promise<unknown> {
   return (await flow.finishAtCallback()).claims()!.roles;
 }
 
+/** axe finds no serious or critical violation on the page as it is now (as test/browser/pages.test.ts). */
+async function expectAccessible(page: Page): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
+  expect({ url: page.url(), serious }).toEqual({ url: page.url(), serious: [] });
+}
+
 async function signInWithPassword(page: Page) {
   await page.goto(`${app.url}/demo/login?ui_locales=en`);
   await page.getByLabel('Email').fill(MANAGER);
@@ -65,9 +73,13 @@ test('step-up with the TAN at /manage, add a member, save a colleague\'s roles',
   await page.getByRole('button', { name: 'Continue', exact: true }).click();
   await page.waitForURL(`${app.url}/manage`);
   expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Manage users');
+  await expectAccessible(page);
 
   // Add member.
   await page.getByRole('link', { name: 'Add member' }).click();
+  await page.getByRole('button', { name: 'Create' }).click();
+  expect(await page.locator('#email-error').innerText()).toBe('Please enter a valid email address.');
+  await expectAccessible(page);
   await page.getByLabel('Name').fill('Nina Neu');
   await page.getByLabel('Email').fill('nina.neu@example.com');
   await page.getByLabel('Position').fill('Claims handler');
@@ -76,6 +88,7 @@ test('step-up with the TAN at /manage, add a member, save a colleague\'s roles',
   await page.getByRole('button', { name: 'Create' }).click();
   await page.waitForURL(/\/manage\/members\/[0-9a-f-]{36}\?done=created/);
   expect(await page.getByRole('status').innerText()).toContain('The member was created');
+  await expectAccessible(page);
   expect(await page.locator('dl').innerText()).toMatch(/Claims handler[\s\S]*\+49 40 123 456/);
   expect((await mail.lastTo('nina.neu@example.com')).text).toMatch(/\/activate\/[A-Za-z0-9_-]+/);
   expect(await app.services.accounts.show('nina.neu@example.com')).toMatchObject({ status: 'pending', position: 'Claims handler', phone: '+49 40 123 456', roles: ['fleet-manager'] });
