@@ -63,6 +63,13 @@ async function walk(browser: Browser, path: string) {
 
 const setCookies = (res: { headers: Record<string, unknown> }) => ([] as string[]).concat((res.headers['set-cookie'] as string[] | undefined) ?? []).join(';');
 
+/** The state of the step-up this browser started last (a fresh one, from GET /manage). */
+async function pendingState(browser: Browser): Promise<string> {
+  const res = await browser.get('/manage');
+  expect(res.status).toBe(303);
+  return new URL(res.headers.location!).searchParams.get('state')!;
+}
+
 const interactionOf = (passed: string[]) => passed.map((path) => /^\/interaction\/([^/?]+)$/.exec(path)?.[1]).find(Boolean)!;
 
 /** Posts a form of the interaction and follows the provider's redirects to the next page. */
@@ -235,6 +242,12 @@ describe('the callback', () => {
     expect((await otherBrowser.get('/manage')).status).toBe(303); // its own pending step-up
     const res = await otherBrowser.get(callback);
     expect(res.status).toBe(403);
+    // The other browser's own state with the first browser's code (a code injected into it):
+    // neither its PKCE verifier nor its session match the code.
+    const injected = new URL(callback, app.url);
+    injected.searchParams.set('state', await pendingState(otherBrowser));
+    const refused = await otherBrowser.get(injected.pathname + injected.search);
+    expect(refused.status).toBe(403);
     expect((await otherBrowser.get('/manage')).status).toBe(303);
   });
 
