@@ -1,12 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
-import type Provider from 'oidc-provider';
-import type { ClientMetadata } from 'oidc-provider';
+import type { ClientMetadata, default as Provider } from 'oidc-provider';
 import type { Config } from '../config/index.js';
 import type { Acr } from '../domain/assurance.js';
 import { DEFAULT_LOCALE } from '../i18n/index.js';
 import { renderPage } from '../http/render.js';
 import type { SessionGuard } from '../http/require-session.js';
+import { INTERACTION_TTL_SECONDS } from '../oidc/provider.js';
 
 /**
  * pforte's own client for /manage: held by the provider itself (a static client), so no
@@ -15,8 +15,6 @@ import type { SessionGuard } from '../http/require-session.js';
 export const MANAGE_CLIENT_ID = 'pforte-manage';
 export const MANAGE_CALLBACK_PATH = '/manage/callback';
 const LOA2: Acr = 'urn:pforte:loa:2';
-/** As long as a sign-in may take (the provider's interaction TTL). */
-const STEP_UP_TTL_MS = 3600_000;
 
 export function manageClientMetadata(issuer: string): ClientMetadata {
   return {
@@ -93,7 +91,7 @@ function readPending(raw: string | undefined): PendingStepUp | undefined {
  */
 export function createManageStepUp({ provider, config, sessions }: { provider: Provider; config: Config; sessions: SessionGuard }) {
   const cookieName = `${config.isHttps ? '__Secure-' : ''}pforte.manage-step-up`;
-  const cookieOptions = { signed: true, httpOnly: true, sameSite: 'lax' as const, path: '/manage', secure: config.isHttps };
+  const cookieOptions = { signed: true, httpOnly: true, sameSite: 'lax' as const, path: '/manage', secure: config.isHttps, overwrite: true };
   const callbackUrl = `${config.issuer}${MANAGE_CALLBACK_PATH}`;
 
   const refuse = (ctx: Context) =>
@@ -107,7 +105,8 @@ export function createManageStepUp({ provider, config, sessions }: { provider: P
         verifier: randomBytes(32).toString('base64url'),
         returnTo: manageReturnPath(ctx.originalUrl) ?? '/manage',
       };
-      ctx.cookies.set(cookieName, encodePending(pending), { ...cookieOptions, maxAge: STEP_UP_TTL_MS });
+      // As long as a sign-in may take.
+      ctx.cookies.set(cookieName, encodePending(pending), { ...cookieOptions, maxAge: INTERACTION_TTL_SECONDS * 1000 });
       const url = new URL(provider.urlFor('authorization'));
       url.search = new URLSearchParams({
         client_id: MANAGE_CLIENT_ID,
