@@ -63,7 +63,9 @@ export function manageRoutes({ sessions, csrfTokens, members, stepUp }: ManageDe
     const search = typeof ctx.query.q === 'string' ? ctx.query.q : '';
     const pageNumber = typeof ctx.query.page === 'string' && /^\d{1,6}$/.test(ctx.query.page) ? Number(ctx.query.page) : 1;
     const result = await members.list(managerOf(ctx), { search, page: pageNumber });
-    await renderPage(ctx, 'manage', { ...result, members: result.members.map(toAccount), searchMax: SEARCH_MAX_LENGTH });
+    // A group manager sees members of several organisations: the list says which.
+    const showOrganisation = (managerOf(ctx).organisationIds?.length ?? 1) > 1;
+    await renderPage(ctx, 'manage', { ...result, members: result.members.map(toAccount), searchMax: SEARCH_MAX_LENGTH, showOrganisation });
   });
 
   /**

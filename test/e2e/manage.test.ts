@@ -363,11 +363,14 @@ describe('group managers', () => {
 
     const group = await managerSession(groupManager.email);
     expect(group.page).toContain(childMember.email);
+    // The list names each member's organisation for a group manager, not for a plain one.
+    expect(group.page).toMatch(new RegExp(`${childMember.email.replace('.', '\\.')}</td>\\s*<td data-label="Organisation">${child.name}</td>`));
     expect((await group.browser.post(`/manage/members/${childMember.id}/block`, { csrf: group.csrf })).status).toBe(303);
     expect(await statusOf(childMember.id)).toBe('blocked');
 
     const plain = await managerSession(plainManager.email);
     expect(plain.page).not.toContain(childMember.email);
+    expect(plain.page).not.toContain('data-label="Organisation"');
 
     // The add form offers the chosen organisation's roles; the child grants no group-manager.
     const ownForm = await group.browser.get('/manage/members/new');
