@@ -275,3 +275,58 @@ describe('the callback', () => {
     },
   );
 });
+
+describe('on an https issuer behind a TLS-terminating proxy', () => {
+  let tls: TestApp;
+  beforeAll(async () => {
+    tls = await startTestApp({ ISSUER: 'https://login.example.test', TRUST_PROXY: 'true' });
+  });
+  afterAll(() => tls?.close());
+
+  test('the step-up cookie is __Secure-, Secure and HttpOnly, and the whole step-up works', async () => {
+    await tls.services.roles.create({ name: 'user-manager' });
+    const org = await tls.services.organisations.create({ name: 'TLS Org', grantableRoles: ['user-manager'] });
+    const manager = await tls.services.accounts.create({ email: 'tls.manager@example.com', password: PASSWORD, organisation: org.id, roles: ['user-manager'] });
+    const jar = new Map<string, string>();
+    const setCookies: string[] = [];
+    // A browser behind the proxy: cookies kept by hand, every request marked as https.
+    const go = async (url: string, form?: Record<string, string>) => {
+      const target = new URL(url, tls.url);
+      const res = await fetch(`http://127.0.0.1:${tls.port}${target.pathname}${target.search}`, {
+        method: form ? 'POST' : 'GET',
+        redirect: 'manual',
+        headers: {
+          'x-forwarded-proto': 'https',
+          'accept-language': 'en',
+          cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; '),
+          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        },
+        body: form ? new URLSearchParams(form).toString() : undefined,
+      });
+      for (const cookie of res.headers.getSetCookie()) {
+        setCookies.push(cookie);
+        const [pair] = cookie.split(';');
+        const eq = pair!.indexOf('=');
+        jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+      }
+      return res;
+    };
+    const start = await go('/manage');
+    expect(start.status).toBe(303);
+    expect(setCookies.find((cookie) => cookie.startsWith('__Secure-pforte.manage-step-up='))).toMatch(/path=\/manage;.*secure.*httponly/);
+    const interaction = (await go(start.headers.get('location')!)).headers.get('location')!;
+    expect((await go(interaction)).status).toBe(200);
+    expect((await go(`${interaction}/password`, { email: manager.email, password: PASSWORD })).status).toBe(303);
+    const tan = /^\s+(\d{6})\s*$/m.exec(tls.services.outbox!.list().at(-1)!.text)![1]!;
+    const afterTan = await go(`${interaction}/tan`, { tan });
+    expect(afterTan.status).toBe(303);
+    const callback = (await go(afterTan.headers.get('location')!)).headers.get('location')!;
+    expect(callback).toMatch(/^https:\/\/login\.example\.test\/manage\/callback\?code=/);
+    const back = await go(callback);
+    expect(back.status).toBe(303);
+    expect(back.headers.get('location')).toBe('/manage');
+    const page = await go('/manage');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Manage users');
+  });
+});
