@@ -13,6 +13,7 @@ import * as clientBranding from './011_client_branding.js';
 import * as auditActor from './012_audit_actor.js';
 import * as registrationTokens from './013_registration_tokens.js';
 import * as lockoutHardStop from './014_lockout_hard_stop.js';
+import * as accountPositionPhone from './015_account_position_phone.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -35,6 +36,7 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['012_audit_actor', auditActor],
   ['013_registration_tokens', registrationTokens],
   ['014_lockout_hard_stop', lockoutHardStop],
+  ['015_account_position_phone', accountPositionPhone],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -24,6 +24,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { accountRoutes } from './account/routes.js';
 import { createAdminApi } from './admin-api/routes.js';
 import { manageRoutes } from './manage/routes.js';
+import { createManageStepUp, manageClientMetadata } from './manage/step-up.js';
 import type { FlowState } from './interaction/flow.js';
 import { interactionRoutes } from './interaction/routes.js';
 import { createFlowCookie } from './self-service/flow-cookie.js';
@@ -82,6 +83,7 @@ function assembleApp({ config, db, redis, logger, services }: AppDeps, jwks: Pri
     clientMetadata: (clientId) => services.clients.providerMetadata(clientId),
     accountClaims: (accountId) => services.accountClaims.claimsFor(accountId),
     pages: providerPages,
+    ownClients: [manageClientMetadata(config.issuer)],
     registration: {
       clients: { upsert: (id, metadata) => services.clients.storeRegistered(id, metadata), destroy: (id) => services.clients.deleteRegistered(id) },
       tokens: services.registrationTokens,
@@ -154,7 +156,8 @@ function assembleApp({ config, db, redis, logger, services }: AppDeps, jwks: Pri
   const sessions = createSessionGuard({ provider, accounts: services.accounts });
   const csrfTokens = createCsrf(deriveKey(config.keyEncryptionSecret, 'csrf'));
   provider.use(createAdminApi({ provider, services, logger, issuer: config.issuer }).middleware);
-  provider.use(manageRoutes({ sessions, csrfTokens, members: services.members }).routes());
+  const stepUp = createManageStepUp({ provider, config, sessions });
+  provider.use(manageRoutes({ sessions, csrfTokens, members: services.members, stepUp }).routes());
   provider.use(accountRoutes({ config, sessions, csrfTokens, devices: services.devices, credentials: services.credentials, accountStatus: services.accountStatus }).routes());
   if (!config.isProduction) {
     provider.use(demoRoutes({ config, clients: services.clients }).routes());

@@ -146,6 +146,16 @@ describe('pforte user', () => {
     expect(JSON.parse(permanentAlone.stderr)).toMatchObject({ error: 'invalid_input', problems: { permanent: 'needs a password' } });
   });
 
+  it('--position and --phone are kept, shown and cleared; a bad phone is refused at its flag', async () => {
+    await pforteJson('user', 'create', '--email', 'clara@example.com', '--position', 'Claims handler', '--phone', '+49 30 1234-5');
+    expect(await pforteJson('user', 'show', 'clara@example.com')).toMatchObject({ position: 'Claims handler', phone: '+49 30 1234-5' });
+    expect(await pforteJson('user', 'update', 'clara@example.com', '--phone', '', '--position', 'Team lead')).toMatchObject({ position: 'Team lead', phone: null });
+    const bad = await pforte('user', 'update', 'clara@example.com', '--phone', 'call me', '--json');
+    expect(bad.code).not.toBe(0);
+    expect(JSON.parse(bad.stderr)).toMatchObject({ error: 'invalid_input', problems: { '--phone': 'invalid_phone' } });
+    expect(await pforteJson('user', 'show', 'clara@example.com')).toMatchObject({ position: 'Team lead', phone: null });
+  });
+
   it('reports an unknown user as not found', async () => {
     const result = await pforte('user', 'show', 'nobody@example.com');
     expect(result.code).toBe(3);

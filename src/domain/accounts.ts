@@ -36,6 +36,8 @@ export function toUserView(account: AccountDetail) {
     id: account.id,
     email: account.email,
     name: account.name,
+    position: account.position,
+    phone: account.phone,
     agent_number: account.agent_number,
     status: account.status,
     email_verified: account.email_verified,
@@ -56,10 +58,35 @@ export function maySignIn(account: Pick<AccountRow, 'status'>): boolean {
   return isAccountUsable(account);
 }
 
+/** Longest position a member may have; longer text is refused, not cut. */
+export const POSITION_MAX_LENGTH = 200;
+/** Room for an international number with spaces and an extension. */
+export const PHONE_MAX_LENGTH = 40;
+/** Digits and the usual separators, an optional leading +: nothing that could be markup or a command. */
+const PHONE = /^\+?[0-9 ()./-]+$/;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Position and phone as stored: trimmed, empty as null; undefined stays "not given". */
+function profileValue(value: string | null | undefined): string | null | undefined {
+  return value == null ? value : value.trim() || null;
+}
+
+/** Problems of position and phone (SPEC 5), at their fields; the same rule for /manage and the CLI. */
+function profileProblems({ position, phone }: { position?: string | null; phone?: string | null }): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (position && position.length > POSITION_MAX_LENGTH) problems.position = 'too_long';
+  else if (position && CONTROL.test(position)) problems.position = 'invalid_input';
+  if (phone && phone.length > PHONE_MAX_LENGTH) problems.phone = 'too_long';
+  else if (phone && (!PHONE.test(phone) || (phone.match(/[0-9]/g) ?? []).length < 3)) problems.phone = 'invalid_phone';
+  return problems;
+}
+
 export interface CreateAccountInput {
   email: string;
   password?: string;
   name?: string;
+  position?: string;
+  phone?: string;
   agentNumber?: string;
   status?: AccountStatus;
   /** Organisation by id or name. */
@@ -71,6 +98,9 @@ export interface CreateAccountInput {
 
 export interface UpdateAccountInput {
   name?: string | null;
+  /** null (or empty) clears it. */
+  position?: string | null;
+  phone?: string | null;
   /** Organisation by id or name; null takes the account out of its organisation. */
   organisation?: string | null;
   /** Replaces the account's roles. */
@@ -151,6 +181,9 @@ export function createAccountService({ repo, directory, hasher, audit, passwordM
         if (unmet.length > 0) problems.password = `password_${unmet[0]}`;
       }
       if (input.name !== undefined && input.name.length > 200) problems.name = 'too_long';
+      const position = profileValue(input.position);
+      const phone = profileValue(input.phone);
+      Object.assign(problems, profileProblems({ position, phone }));
       const agentNumber = input.agentNumber === undefined ? undefined : normaliseAgentNumber(input.agentNumber, agentNumberPattern);
       if (input.agentNumber !== undefined && !agentNumber) problems.agentNumber = 'agent_number_invalid';
       if (Object.keys(problems).length > 0) throw new ValidationError(problems);
@@ -167,6 +200,8 @@ export function createAccountService({ repo, directory, hasher, audit, passwordM
         const row = await tx.accounts.insert({
           email: email!,
           name: input.name ?? null,
+          position: position ?? null,
+          phone: phone ?? null,
           agent_number: agentNumber ?? null,
           status: input.status ?? 'active',
           password_hash: passwordHash,
@@ -187,6 +222,10 @@ export function createAccountService({ repo, directory, hasher, audit, passwordM
     async update(ref: string, changes: UpdateAccountInput, actor?: AuditActor): Promise<AccountDetail> {
       const current = await resolve(ref);
       checkName(changes.name);
+      const position = profileValue(changes.position);
+      const phone = profileValue(changes.phone);
+      const problems = profileProblems({ position, phone });
+      if (Object.keys(problems).length > 0) throw new ValidationError(problems);
       const organisation = changes.organisation == null ? changes.organisation : await resolveOrganisation(changes.organisation);
       const roles = changes.roles === undefined ? undefined : await findRoles(directory.roles, changes.roles, 'roles');
       await directory.inTransaction(async (tx) => {
@@ -202,6 +241,8 @@ export function createAccountService({ repo, directory, hasher, audit, passwordM
         }
         await tx.accounts.update(account.id, {
           ...(changes.name !== undefined ? { name: changes.name || null } : {}),
+          ...(position !== undefined ? { position } : {}),
+          ...(phone !== undefined ? { phone } : {}),
           ...(organisation !== undefined ? { organisation_id: organisationId } : {}),
         });
         if (roles) await tx.accounts.setRoles(account.id, roles.map((role) => role.id));

@@ -45,6 +45,8 @@ const HISTORY_LENGTH = 50;
 export interface NewMember {
   name: string;
   email: string;
+  position?: string;
+  phone?: string;
   roles: string[];
 }
 
@@ -153,7 +155,7 @@ export function createMemberService({ directory, accounts, accountStatus, device
       const problems = Object.fromEntries((['name', 'email'] as const).filter((field) => input[field].replace(CONTROL, '') !== input[field]).map((field) => [field, 'invalid_input']));
       if (Object.keys(problems).length > 0) throw new ValidationError(problems);
       const row = await asManagerRefusal(() =>
-        accounts.create({ email: input.email, name: input.name || undefined, organisation: organisationId, roles: input.roles, status: 'pending', actor }),
+        accounts.create({ email: input.email, name: input.name || undefined, position: input.position, phone: input.phone, organisation: organisationId, roles: input.roles, status: 'pending', actor }),
       );
       await onboarding.mailActivationLink(row, locale);
       return (await directory.accounts.findDetailed(row.id))!;

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { toAccount } from '../domain/accounts.js';
+import { PHONE_MAX_LENGTH, POSITION_MAX_LENGTH, toAccount } from '../domain/accounts.js';
 import type { ManagerActor, MemberService } from '../domain/members.js';
 import { SEARCH_MAX_LENGTH } from '../domain/members.js';
 import { AppError, ValidationError } from '../errors/index.js';
@@ -8,11 +8,13 @@ import { checkedFormOf, csrf, type Csrf } from '../http/csrf.js';
 import { renderPage } from '../http/render.js';
 import { signedInOf, type SessionGuard } from '../http/require-session.js';
 import { DEFAULT_LOCALE, isMessageKey } from '../i18n/index.js';
+import type { ManageStepUp } from './step-up.js';
 
 export interface ManageDeps {
   sessions: SessionGuard;
   csrfTokens: Csrf;
   members: MemberService;
+  stepUp: ManageStepUp;
 }
 
 const LOA2 = 'urn:pforte:loa:2';
@@ -29,18 +31,21 @@ const localeOf = (ctx: Context) => ctx.state.locale ?? DEFAULT_LOCALE;
 const memberPath = (id: string) => `/manage/members/${id}`;
 
 /** Hosted user administration (SPEC 5): for accounts holding `user-manager`, at loa:2. */
-export function manageRoutes({ sessions, csrfTokens, members }: ManageDeps): Router {
+export function manageRoutes({ sessions, csrfTokens, members, stepUp }: ManageDeps): Router {
   const router = new Router({ prefix: '/manage' });
 
   /**
-   * Below loa:2: a loa:1 session is told a TAN sign-in is needed (403); no session is sent
-   * to sign in first (401). Starting the step-up from here needs a first-party client of
-   * pforte itself, which does not exist yet.
+   * A page below loa:2 is stepped up there and then (SPEC 5): the TAN, nothing on a trusted
+   * device, or a whole sign-in without a session. An account that is no user manager is
+   * refused at once rather than asked for a TAN that would not help.
    */
-  const belowLoa2 = async (ctx: Context) => {
-    if (await sessions.signedIn(ctx)) return renderPage(ctx, 'message', { title: 'manage.title', message: 'manage.step_up_needed' }, 403);
-    return renderPage(ctx, 'account-signed-out', { showDemo: false }, 401);
+  const pageBelowLoa2 = async (ctx: Context) => {
+    const current = await sessions.signedIn(ctx);
+    if (current && !(await members.managerActor(current.account))) throw new AppError('forbidden', { message: 'not a user manager' });
+    await stepUp.start(ctx);
   };
+  /** A form below loa:2 is refused and changes nothing: the step-up starts from a page. */
+  const formBelowLoa2 = (ctx: Context) => renderPage(ctx, 'message', { title: 'manage.title', message: 'manage.step_up_needed', link: { href: '/manage', label: 'manage.try_again' } }, 403);
   /** The signed-in account as a user manager, or a 403 page. */
   const asManager: Middleware = async (ctx, next) => {
     const manager = await members.managerActor(signedInOf(ctx).account);
@@ -48,37 +53,56 @@ export function manageRoutes({ sessions, csrfTokens, members }: ManageDeps): Rou
     ctx.state.manager = manager;
     await next();
   };
-  const page = [sessions.requireSession({ minAcr: LOA2, whenMissing: belowLoa2 }), asManager] as const;
-  const form = [...page, csrf(csrfTokens)] as const;
+  const page = [sessions.requireSession({ minAcr: LOA2, whenMissing: pageBelowLoa2 }), asManager] as const;
+  const form = [sessions.requireSession({ minAcr: LOA2, whenMissing: formBelowLoa2 }), asManager, csrf(csrfTokens)] as const;
   const tokenOf = (ctx: Context) => csrfTokens.tokenFor(signedInOf(ctx).sessionId);
+
+  router.get('/callback', (ctx) => stepUp.callback(ctx));
 
   router.get('/', ...page, async (ctx) => {
     const search = typeof ctx.query.q === 'string' ? ctx.query.q : '';
     const pageNumber = typeof ctx.query.page === 'string' && /^\d{1,6}$/.test(ctx.query.page) ? Number(ctx.query.page) : 1;
     const result = await members.list(managerOf(ctx), { search, page: pageNumber });
-    await renderPage(ctx, 'manage', { ...result, members: result.members.map(toAccount), searchMax: SEARCH_MAX_LENGTH });
+    // A group manager sees members of several organisations: the list says which.
+    const showOrganisation = (managerOf(ctx).organisationIds?.length ?? 1) > 1;
+    await renderPage(ctx, 'manage', { ...result, members: result.members.map(toAccount), searchMax: SEARCH_MAX_LENGTH, showOrganisation });
   });
 
-  async function renderAddForm(ctx: Context, { errors = {}, values = {}, status = 200 }: { errors?: Record<string, string>; values?: Record<string, string>; status?: number } = {}) {
+  /**
+   * The add-member form for one of the manager's organisations (their own unless another is
+   * chosen): the roles offered are that organisation's grantable set (SPEC 5).
+   */
+  async function renderAddForm(ctx: Context, { errors = {}, values = {}, status = 200, organisationId }: { errors?: Record<string, string>; values?: Record<string, string>; status?: number; organisationId?: unknown } = {}) {
     const manager = managerOf(ctx);
     const organisations = await members.organisations(manager);
-    await renderPage(ctx, 'manage-add', { organisations, grantable: await members.grantableRoles(manager.organisationId), csrf: tokenOf(ctx), errors, values }, status);
+    const organisation = organisations.find((org) => org.id === organisationId) ?? organisations[0]!;
+    await renderPage(ctx, 'manage-add', {
+      organisations,
+      organisation,
+      grantable: await members.grantableRoles(organisation.id),
+      csrf: tokenOf(ctx),
+      errors,
+      values,
+      positionMax: POSITION_MAX_LENGTH,
+      phoneMax: PHONE_MAX_LENGTH,
+    }, status);
   }
 
-  router.get('/members/new', ...page, (ctx) => renderAddForm(ctx));
+  router.get('/members/new', ...page, (ctx) => renderAddForm(ctx, { organisationId: ctx.query.organisation }));
 
   router.post('/members', ...form, async (ctx) => {
     const manager = managerOf(ctx);
     const fields = checkedFormOf(ctx);
-    const input = { name: (fields.name ?? '').trim(), email: (fields.email ?? '').trim(), roles: rolesOf(fields) };
+    const input = { name: (fields.name ?? '').trim(), email: (fields.email ?? '').trim(), position: fields.position, phone: fields.phone, roles: rolesOf(fields) };
     try {
       const created = await members.create(manager, fields.organisation ?? manager.organisationId, input, localeOf(ctx));
       ctx.status = 303;
       return ctx.redirect(`${memberPath(created.id)}?done=created`);
     } catch (error) {
       const values = Object.fromEntries(Object.entries(fields).filter(([name]) => name !== 'csrf'));
-      if (error instanceof ValidationError) return renderAddForm(ctx, { errors: onlyKnown(error.problems), values, status: 400 });
-      if (error instanceof AppError && error.code === 'email_taken') return renderAddForm(ctx, { errors: { email: 'email_taken' }, values, status: 409 });
+      const again = { values, organisationId: fields.organisation };
+      if (error instanceof ValidationError) return renderAddForm(ctx, { ...again, errors: onlyKnown(error.problems), status: 400 });
+      if (error instanceof AppError && error.code === 'email_taken') return renderAddForm(ctx, { ...again, errors: { email: 'email_taken' }, status: 409 });
       throw error;
     }
   });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/index.js';
 import { ACR_VALUES, claimsReleasableAt } from '../domain/assurance.js';
 import { REGISTRATION_POLICY } from '../domain/client-registration.js';
@@ -47,10 +47,12 @@ export interface ProviderDeps {
   pages: ProviderPages;
   /** Dynamic client registration (RFC 7591/7592); off without it. */
   registration?: { clients: RegisteredClientStore; tokens: RegistrationTokensRepo; rules: RegistrationRules };
+  /** Clients of pforte itself (e.g. /manage's step-up), held by the provider: never in the client table. */
+  ownClients?: ClientMetadata[];
   interactionPolicy?: Configuration['interactions'] extends infer I ? (I extends { policy?: infer P } ? P : never) : never;
 }
 
-export function createProvider({ config, redis, jwks, clientMetadata: loadClientMetadata, accountClaims: loadAccountClaims, pages, registration, interactionPolicy }: ProviderDeps): Provider {
+export function createProvider({ config, redis, jwks, clientMetadata: loadClientMetadata, accountClaims: loadAccountClaims, pages, registration, ownClients = [], interactionPolicy }: ProviderDeps): Provider {
   // Every way the provider reaches Postgres or Redis turns an outage into temporarily_unavailable.
   const clientMetadata = guardFunction(loadClientMetadata);
   const accountClaims = guardFunction(loadAccountClaims);
@@ -66,6 +68,8 @@ export function createProvider({ config, redis, jwks, clientMetadata: loadClient
       return guardedForOutages(new RedisAdapter(name));
     } as unknown as Configuration['adapter'],
     jwks: jwks as Configuration['jwks'],
+    // Static clients win over the adapter and cannot be changed through registration management.
+    clients: ownClients,
     acrValues: [...ACR_VALUES],
     // The admin scope is listed so the provider checks it against each client's allowed
     // scopes: a scope it does not know it would pass through to any client unchecked.

@@ -328,7 +328,7 @@ describe('admin API: dynamically registered clients are never admin clients', ()
 
 describe('admin API: users', () => {
   test('create with an activation link (once), get by id and email, list, patch; block, unblock, unlock, resend activation', async () => {
-    const created = await as('POST', '/users', { body: { email: 'api.user@example.com', name: 'Api User', activation: true, locale: 'en' } });
+    const created = await as('POST', '/users', { body: { email: 'api.user@example.com', name: 'Api User', position: 'Broker', phone: '+49 30 123456', activation: true, locale: 'en' } });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ id: expect.any(String), email: 'api.user@example.com', status: 'pending', activation_link: expect.stringContaining('/activate/') });
     expect(created.text).not.toMatch(/password_hash|\$2[aby]\$/);
@@ -340,7 +340,9 @@ describe('admin API: users', () => {
     const list = await as('GET', '/users?search=api.user');
     expect(list.body).toMatchObject({ items: [{ id }], next_cursor: null });
 
-    expect((await as('PATCH', `/users/${id}`, { body: { name: 'Renamed' } })).body).toMatchObject({ name: 'Renamed' });
+    expect((await as('GET', `/users/${id}`)).body).toMatchObject({ position: 'Broker', phone: '+49 30 123456' });
+    expect((await as('PATCH', `/users/${id}`, { body: { name: 'Renamed', phone: null } })).body).toMatchObject({ name: 'Renamed', position: 'Broker', phone: null });
+    expect(await as('PATCH', `/users/${id}`, { body: { phone: 'call me' } })).toMatchObject({ status: 400, body: { problems: { phone: 'invalid_phone' } } });
     const resent = await as('POST', `/users/${id}/resend-activation`);
     expect(resent).toMatchObject({ status: 200, body: { id, activation_link: expect.stringContaining('/activate/') } });
     expect((await as('POST', `/users/${id}/block`)).body).toEqual({ id, email: 'api.user@example.com', status: 'blocked' });

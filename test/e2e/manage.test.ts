@@ -139,20 +139,22 @@ describe('the member list', () => {
 });
 
 describe('who may enter', () => {
-  test('a loa:1 session is told a TAN sign-in is needed (403)', async () => {
+  test('a loa:1 session is sent to the step-up (manage-step-up.test.ts); its forms are refused (403)', async () => {
     const { manager } = await newOrganisation();
     const flow = new LoginFlow(app, rp, newBrowser());
     await flow.startAuthorization({ ui_locales: 'en' });
     await flow.submitPassword(manager.email, PASSWORD);
     await flow.finishAtCallback();
     const res = await flow.browser.get('/manage');
-    expect(res.status).toBe(403);
-    expect(res.text).toContain('Managing users needs a sign-in with TAN');
-    expect((await flow.browser.post('/manage/members', { csrf: 'x', email: 'a@example.com' })).status).toBe(403);
+    expect(res.status).toBe(303);
+    expect(new URL(res.headers.location!).searchParams.get('client_id')).toBe('pforte-manage');
+    const refused = await flow.browser.post('/manage/members', { csrf: 'x', email: 'a@example.com' });
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('Managing users needs a sign-in with TAN');
   });
 
-  test('without a session: 401; an account without user-manager: 403', async () => {
-    expect((await newBrowser().get('/manage')).status).toBe(401);
+  test('without a session: to the sign-in; an account without user-manager: 403', async () => {
+    expect((await newBrowser().get('/manage')).status).toBe(303);
     const { org } = await newOrganisation();
     const plain = await newMember(org.id);
     const flow = new LoginFlow(app, rp, newBrowser());
@@ -219,11 +221,14 @@ describe('actions on a member', () => {
     const { org, manager } = await newOrganisation();
     const { browser, csrf } = await managerSession(manager.email);
     const form = await browser.get('/manage/members/new');
-    for (const label of ['>Name</label>', '>Email</label>', 'Create', 'file-manager']) expect(form.text).toContain(label);
-    const res = await browser.post('/manage/members', { csrf, name: 'New Person', email: 'new.person@example.com', 'role.file-manager': 'on' });
+    for (const label of ['>Name</label>', '>Email</label>', '>Position</label>', '>Phone</label>', 'Create', 'file-manager']) expect(form.text).toContain(label);
+    const res = await browser.post('/manage/members', { csrf, name: 'New Person', email: 'new.person@example.com', position: ' Claims handler ', phone: '+49 (30) 1234-567', 'role.file-manager': 'on' });
     expect(res.status).toBe(303);
     const created = await app.services.accounts.show('new.person@example.com');
-    expect(created).toMatchObject({ status: 'pending', name: 'New Person', organisation_id: org.id, roles: ['file-manager'] });
+    expect(created).toMatchObject({ status: 'pending', name: 'New Person', position: 'Claims handler', phone: '+49 (30) 1234-567', organisation_id: org.id, roles: ['file-manager'] });
+    const page = await browser.get(res.headers.location!);
+    expect(page.text).toMatch(/<dt>Position<\/dt><dd>Claims handler<\/dd>/);
+    expect(page.text).toMatch(/<dt>Phone<\/dt><dd>\+49 \(30\) 1234-567<\/dd>/);
     expect((await mail.lastTo('new.person@example.com')).text).toContain('/activate/');
     const [event] = await app.runtime.db('audit_events').where({ account_id: created.id, type: 'account.created' });
     expect(event).toMatchObject({ actor_kind: 'user_manager', actor_id: manager.id });
@@ -243,6 +248,17 @@ describe('actions on a member', () => {
     expect(bad.text).toContain('Please enter a valid email address.');
     const taken = await browser.post('/manage/members', { csrf, name: 'X', email: manager.email });
     expect(taken.status).toBe(409);
+    // A NUL byte is refused by the form reader itself (400).
+    expect((await browser.post('/manage/members', { csrf, name: 'X', email: 'phone@example.com', phone: '+49\u000030' })).status).toBe(400);
+    for (const phone of ['<script>', '12', '+49 30 1234; rm -rf', '1'.repeat(41)]) {
+      const res = await browser.post('/manage/members', { csrf, name: 'X', email: 'phone@example.com', phone });
+      expect(res.status).toBe(400);
+      expect(res.text).toMatch(/Please enter a phone number|This entry is too long/);
+      expect(res.text).not.toContain('<script>');
+    }
+    for (const position of ['p'.repeat(201), 'Chief\u0007Officer']) {
+      expect((await browser.post('/manage/members', { csrf, name: 'X', email: 'position@example.com', position })).status).toBe(400);
+    }
     expect((await app.services.members.list((await app.services.members.managerActor(manager))!, {})).total).toBe(1);
     expect(org).toBeDefined();
   });
@@ -347,11 +363,29 @@ describe('group managers', () => {
 
     const group = await managerSession(groupManager.email);
     expect(group.page).toContain(childMember.email);
+    // The list names each member's organisation for a group manager, not for a plain one.
+    expect(group.page).toMatch(new RegExp(`${childMember.email.replace('.', '\\.')}</td>\\s*<td data-label="Organisation">${child.name}</td>`));
     expect((await group.browser.post(`/manage/members/${childMember.id}/block`, { csrf: group.csrf })).status).toBe(303);
     expect(await statusOf(childMember.id)).toBe('blocked');
 
     const plain = await managerSession(plainManager.email);
     expect(plain.page).not.toContain(childMember.email);
+    expect(plain.page).not.toContain('data-label="Organisation"');
+
+    // The add form offers the chosen organisation's roles; the child grants no group-manager.
+    const ownForm = await group.browser.get('/manage/members/new');
+    expect(ownForm.text).toContain('name="role.group-manager"');
+    expect(ownForm.text).toContain(`<option value="${child.id}"`);
+    const childForm = await group.browser.get(`/manage/members/new?organisation=${child.id}`);
+    expect(childForm.text).toContain(`name="organisation" value="${child.id}"`);
+    expect(childForm.text).toContain('name="role.fleet-manager"');
+    expect(childForm.text).not.toContain('name="role.group-manager"');
+    const created = await group.browser.post('/manage/members', { csrf: group.csrf, name: 'Child New', email: 'child.new@example.com', organisation: child.id, 'role.fleet-manager': 'on' });
+    expect(created.status).toBe(303);
+    expect(await app.services.accounts.show('child.new@example.com')).toMatchObject({ organisation_id: child.id, roles: ['fleet-manager'] });
+    // A foreign organisation in the query falls back to the manager's own.
+    const foreignForm = await plain.browser.get(`/manage/members/new?organisation=${child.id}`);
+    expect(foreignForm.text).toContain(`name="organisation" value="${parent.id}"`);
     expect((await plain.browser.post(`/manage/members/${childMember.id}/unblock`, { csrf: plain.csrf })).status).toBe(404);
     expect(await statusOf(childMember.id)).toBe('blocked');
   });

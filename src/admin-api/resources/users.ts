@@ -10,6 +10,8 @@ const createUserBody = z
     email: z.string(),
     password: z.string().max(1000).optional(),
     name: z.string().optional(),
+    position: z.string().optional(),
+    phone: z.string().optional(),
     agent_number: z.string().optional(),
     org: z.string().optional(),
     roles: z.array(z.string()).max(100).optional(),
@@ -23,6 +25,9 @@ const createUserBody = z
 const updateUserBody = z
   .object({
     name: z.string().nullable().optional(),
+    /** null (or "") clears them. */
+    position: z.string().nullable().optional(),
+    phone: z.string().nullable().optional(),
     /** null takes the account out of its organisation (the CLI's --no-org). */
     org: z.string().nullable().optional(),
     roles: z.array(z.string()).max(100).optional(),
@@ -38,6 +43,8 @@ const userView = z.object({
   id: z.string(),
   email: z.string(),
   name: z.string().nullable(),
+  position: z.string().nullable(),
+  phone: z.string().nullable(),
   agent_number: z.string().nullable(),
   status: z.enum(['active', 'blocked', 'pending']),
   email_verified: z.boolean(),

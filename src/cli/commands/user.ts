@@ -9,6 +9,8 @@ const createFlags = defineFlags<keyof CreateAccountInput>([
   { flags: '--email <email>', field: 'email', description: 'sign-in email (unique)', requiredOnCreate: true },
   { flags: '--password <password>', field: 'password', description: 'initial password: changed at first sign-in, expires after INITIAL_PASSWORD_DAYS, unless --permanent (must meet the password rules)' },
   { flags: '--name <name>', field: 'name', description: 'display name' },
+  { flags: '--position <text>', field: 'position', description: 'position in the organisation' },
+  { flags: '--phone <number>', field: 'phone', description: 'phone number (digits, spaces and + ( ) - / .)' },
   { flags: '--agent-number <number>', field: 'agentNumber', description: 'agent number, e.g. 60/123/4567 (normalised)' },
   { flags: '--org <org>', field: 'organisation', description: 'organisation, by id or name' },
   { flags: '--roles <list>', field: 'roles', parse: commaList, description: "comma-separated roles (with --org, from the organisation's grantable set)" },
@@ -16,6 +18,8 @@ const createFlags = defineFlags<keyof CreateAccountInput>([
 
 const updateFlags = defineFlags<keyof UpdateAccountInput>([
   { flags: '--name <name>', field: 'name', description: 'display name' },
+  { flags: '--position <text>', field: 'position', description: 'position in the organisation ("" clears it)' },
+  { flags: '--phone <number>', field: 'phone', description: 'phone number ("" clears it)' },
   { flags: '--org <org>', field: 'organisation', description: 'move to this organisation, by id or name' },
   { flags: '--no-org', field: 'organisation', description: 'take the account out of its organisation', updateOnly: true },
   { flags: '--roles <list>', field: 'roles', parse: commaList, description: 'comma-separated roles; replaces the current ones ("" for none)' },

@@ -13,6 +13,9 @@ export interface AccountRow {
   email: string;
   password_hash: string | null;
   name: string | null;
+  /** What the person does in their organisation and how to call them (SPEC 5); optional. */
+  position: string | null;
+  phone: string | null;
   status: AccountStatus;
   email_verified: boolean;
   agent_number: string | null;
@@ -36,6 +39,8 @@ export interface NewAccount {
   email: string;
   password_hash?: string | null;
   name?: string | null;
+  position?: string | null;
+  phone?: string | null;
   status?: AccountStatus;
   email_verified?: boolean;
   agent_number?: string | null;
@@ -98,7 +103,7 @@ export function createAccountsRepo(db: Db) {
     async markEmailVerified(id: string): Promise<void> {
       await table().where({ id, email_verified: false }).update({ email_verified: true, updated_at: db.fn.now() } as never);
     },
-    async update(id: string, changes: Partial<Pick<AccountRow, 'name' | 'organisation_id'>>): Promise<AccountRow | undefined> {
+    async update(id: string, changes: Partial<Pick<AccountRow, 'name' | 'position' | 'phone' | 'organisation_id'>>): Promise<AccountRow | undefined> {
       const [row] = await table().where({ id }).update({ ...changes, updated_at: db.fn.now() } as never).returning('*');
       return row as AccountRow | undefined;
     },
