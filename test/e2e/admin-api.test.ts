@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { adminCall, adminToken, clientCredentialsToken, type CallOptions } from '../helpers/admin-api.js';
+import { solidPng } from '../helpers/brand-files.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const REDIRECT = 'https://rp.example.test/callback';
@@ -288,6 +289,25 @@ describe('admin API: clients', () => {
     const demoted = await as('PATCH', `/clients/${made.body.client_id as string}`, { body: { admin: false } });
     expect(demoted.body).toMatchObject({ admin: false });
     expect((await clientCredentialsToken(app, made.body.client_id as string, made.body.client_secret as string)).status).toBe(400);
+  });
+});
+
+describe('admin API: client brands', () => {
+  test('a logo sent as base64 is served; a script in an SVG, a bad colour or a non-https terms URL is refused and creates nothing', async () => {
+    const made = await as('POST', '/clients', { body: { name: 'Branded', grant_types: ['client_credentials'], brand_name: 'Branded Portal', brand_logo: solidPng(4, 4, [0, 90, 160]).toString('base64') } });
+    expect(made).toMatchObject({ status: 201, body: { brand: { name: 'Branded Portal', logo_url: expect.stringMatching(/^\/branding\/logo\/[0-9a-f]{64}\.png$/) } } });
+    const logo = await fetch(new URL((made.body.brand as { logo_url: string }).logo_url, app.url));
+    expect(logo.status).toBe(200);
+    expect(logo.headers.get('content-type')).toBe('image/png');
+
+    const before = await countOf('clients');
+    const script = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>').toString('base64');
+    expect(await as('POST', '/clients', { body: { name: 'Scripted', grant_types: ['client_credentials'], brand_logo: script } })).toMatchObject({ status: 400, body: { problems: { brand_logo: expect.any(String) } } });
+    expect(await as('POST', '/clients', { body: { name: 'Colourful', grant_types: ['client_credentials'], brand_color: 'red', terms_url: 'http://terms.example/' } })).toMatchObject({ status: 400, body: { problems: { brand_color: expect.any(String), terms_url: expect.any(String) } } });
+    expect(await as('POST', '/clients', { body: { name: 'Not base64', grant_types: ['client_credentials'], brand_logo: '***' } })).toMatchObject({ status: 400, body: { problems: { brand_logo: expect.any(String) } } });
+    expect(await countOf('clients')).toBe(before);
+    const removed = await as('PATCH', `/clients/${made.body.client_id as string}`, { body: { brand_logo: null } });
+    expect(removed.body.brand).toEqual({ name: 'Branded Portal' });
   });
 });
 
