@@ -46,6 +46,13 @@ const REFERENCE = /^[^\u0000-\u001f\u007f]{1,320}$/;
 /** A path id: a UUID, a client id, or (as on the CLI) the unique name or email. */
 export const idParam = z.object({ id: z.string().regex(REFERENCE) }).strict();
 
+/**
+ * The body of a PATCH: only the given fields change, and at least one must be given (the
+ * CLI's "nothing to change"), so an empty PATCH is refused rather than audited as a change.
+ */
+export const changesOf = <T extends z.ZodObject>(fields: T) =>
+  fields.refine((changes) => Object.keys(changes).length > 0, { message: 'nothing_to_change' });
+
 /** Turns zod's issues into `problems` keyed by JSON field (query parameter) name. */
 export function problemsOf(error: z.ZodError): Record<string, string> {
   const problems: Record<string, string> = {};

@@ -17,13 +17,16 @@ export interface AuditEntry {
   detail: Record<string, unknown>;
 }
 
+/** Event ids are bigserial numbers; 18 digits stay below the bigint maximum. */
+const EVENT_ID = /^[1-9]\d{0,17}$/;
+
 const query = z.object({
   account: z.string().trim().min(1).max(320).optional(),
   type: z.string().trim().regex(/^[a-z_]+(\.[a-z_]+)*$/, 'not_an_event_type').max(100).optional(),
   since: z.iso.datetime({ offset: true, message: 'not_an_iso_time' }).optional(),
   limit: z.coerce.number().int('not_a_whole_number').min(1, 'too_small').max(1000, 'too_large').default(100),
   /** Only events older than this event id (the admin API's paging). */
-  before: z.string().regex(/^[1-9]\d{0,17}$/, 'not_an_event_id').optional(),
+  before: z.string().regex(EVENT_ID, 'not_an_event_id').optional(),
 });
 
 export type AuditQuery = z.input<typeof query>;
@@ -50,6 +53,12 @@ const entryOf = (row: AuditRow): AuditEntry => ({
  */
 export function createAuditQuery({ repo, findAccountId }: { repo: AuditRepo; findAccountId: (ref: string) => Promise<string | undefined> }) {
   return {
+    /** One event by its id (the admin API's GET /audit/{id}); undefined for an id that names none. */
+    async get(id: string): Promise<AuditEntry | undefined> {
+      if (!EVENT_ID.test(id)) return undefined;
+      const row = await repo.get(id);
+      return row ? entryOf(row) : undefined;
+    },
     async list(input: AuditQuery = {}): Promise<AuditEntry[]> {
       const parsed = query.safeParse(input);
       if (!parsed.success) throw new ValidationError(Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0] ?? 'query'), i.message])));

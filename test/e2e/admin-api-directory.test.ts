@@ -66,6 +66,17 @@ describe('admin API: roles and organisations', () => {
     expect(refused).toMatchObject({ status: 400, body: { problems: { roles: expect.stringContaining('role_not_grantable') } } });
     expect((await as('PATCH', `/users/${user.body.id as string}`, { body: { org: null } })).body).toMatchObject({ organisation: null, roles: ['fleet-manager'] });
   });
+
+  test('an empty PATCH is refused as nothing to change, like the CLI, and audits no change', async () => {
+    const org = await as('POST', '/organisations', { body: { name: 'Quiet Co' } });
+    const user = await as('POST', '/users', { body: { email: 'quiet@example.com' } });
+    const client = await as('POST', '/clients', { body: { name: 'Quiet', grant_types: ['client_credentials'] } });
+    const updatesBefore = (await auditOf('account.updated')).length + (await auditOf('org.updated')).length + (await auditOf('client.updated')).length;
+    for (const path of [`/organisations/${org.body.id as string}`, `/users/${user.body.id as string}`, `/clients/${client.body.client_id as string}`]) {
+      expect(await as('PATCH', path, { body: {} })).toMatchObject({ status: 400, body: { error: 'invalid_input', problems: { body: 'nothing_to_change' } } });
+    }
+    expect((await auditOf('account.updated')).length + (await auditOf('org.updated')).length + (await auditOf('client.updated')).length).toBe(updatesBefore);
+  });
 });
 
 describe('admin API: customers import', () => {
@@ -134,6 +145,12 @@ describe('admin API: keys and audit', () => {
     expect(await as('GET', '/audit?since=yesterday')).toMatchObject({ status: 400, body: { problems: { since: 'not_an_iso_time' } } });
     expect(await as('GET', '/audit?type=x&type=y')).toMatchObject({ status: 400, body: { problems: { type: expect.any(String) } } });
     expect(await as('GET', '/audit?account=nobody@example.com')).toMatchObject({ status: 404, body: { error: 'user_not_found' } });
+
+    // One event by its id: the same entry as in the list; ids that name none are 404.
+    expect(await as('GET', `/audit/${page[1]!.id}`)).toMatchObject({ status: 200, body: page[1] });
+    for (const id of ['999999999999', '0', '-1', 'abc', '1e3', '9'.repeat(30)]) {
+      expect(await as('GET', `/audit/${id}`)).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pageFrom, pageQuery, pageSchema } from '../paging.js';
-import { route } from '../route.js';
+import { idParam, notFound, route } from '../route.js';
 
 const auditEntry = z.object({
   id: z.string(),
@@ -36,5 +36,19 @@ export const auditRoutes = [
     response: pageSchema(auditEntry),
     handle: async ({ services, query: { account, type, since, ...page } }) =>
       pageFrom(page, 1, (before, limit) => services.auditQuery.list({ account, type, since, limit, before: before?.[0] }), (entry) => [entry.id]),
+  }),
+  route({
+    method: 'get',
+    path: '/audit/{id}',
+    tag: 'audit',
+    summary: 'One audit event by its id',
+    params: idParam,
+    status: 200,
+    response: auditEntry,
+    handle: async ({ services, params }) => {
+      const entry = await services.auditQuery.get(params.id);
+      if (!entry) throw notFound();
+      return entry;
+    },
   }),
 ];

@@ -3,7 +3,7 @@ import { ACR_VALUES } from '../../domain/assurance.js';
 import type { Brand, BrandInput } from '../../domain/branding.js';
 import { ADMIN_CLIENT, ADMIN_SCOPE, LOGIN_METHODS, SUPPORTED_GRANT_TYPES, SUPPORTED_SCOPES, type ClientInput, type ClientView } from '../../domain/clients.js';
 import { pageOf, pageQuery, pageSchema } from '../paging.js';
-import { idParam, route } from '../route.js';
+import { changesOf, idParam, route } from '../route.js';
 
 /**
  * Request fields are the CLI's flags in snake_case (SPEC 6); values are checked by the
@@ -203,7 +203,7 @@ export const clientRoutes = [
     tag,
     summary: 'Change a client; only the given fields change',
     params: idParam,
-    body: updateClientBody,
+    body: changesOf(updateClientBody),
     status: 200,
     response: clientView,
     notFound,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { OrganisationView } from '../../domain/organisations.js';
 import { pageOf, pageQuery, pageSchema } from '../paging.js';
-import { idParam, route } from '../route.js';
+import { changesOf, idParam, route } from '../route.js';
 
 /** Fields are the CLI's flags in snake_case; the organisation service checks the values. */
 const organisationFields = {
@@ -70,7 +70,7 @@ export const organisationRoutes = [
     tag,
     summary: 'Change an organisation; only the given fields change',
     params: idParam,
-    body: updateBody,
+    body: changesOf(updateBody),
     status: 200,
     response: organisationView,
     notFound,

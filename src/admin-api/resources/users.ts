@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { toUserView, type Account } from '../../domain/accounts.js';
 import { LOCALES } from '../../i18n/index.js';
 import { pageFrom, pageQuery, pageSchema } from '../paging.js';
-import { idParam, route } from '../route.js';
+import { changesOf, idParam, route } from '../route.js';
 
 /** Request fields are the CLI's flags in snake_case; the account service checks the values. */
 const createUserBody = z
@@ -111,7 +111,7 @@ export const userRoutes = [
     tag,
     summary: 'Change name, organisation or roles; only the given fields change',
     params: idParam,
-    body: updateUserBody,
+    body: changesOf(updateUserBody),
     status: 200,
     response: userView,
     notFound,

@@ -22,6 +22,9 @@ export function createAuditRepo(db: Db) {
     async insert(event: AuditEvent): Promise<void> {
       await table().insert({ ...event, detail: JSON.stringify(event.detail ?? {}) } as never);
     },
+    async get(id: string): Promise<AuditRow | undefined> {
+      return table().where({ id }).first();
+    },
     /** Newest first; `beforeId` continues a listing below that event id (keyset paging). */
     async list({ accountId, actorId, type, since, beforeId, limit = 100 }: { accountId?: string; actorId?: string; type?: string; since?: Date; beforeId?: string; limit?: number } = {}): Promise<AuditRow[]> {
       const query = table().orderBy('id', 'desc').limit(limit);
