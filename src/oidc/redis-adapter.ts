@@ -2,6 +2,7 @@ import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { AccountIndex } from '../store/redis/account-index.js';
 import type { RedisClient } from '../store/redis/connect.js';
 import { addToIndex, defineScript } from '../store/redis/script.js';
+import type { CodeClaims } from './code-claims.js';
 
 /** Upper bound for any artifact the provider stores without its own lifetime. */
 const FALLBACK_TTL_SECONDS = 14 * 24 * 3600;
@@ -83,11 +84,16 @@ const ISSUED_UNDER_GRANT = new Set(['AccessToken', 'AuthorizationCode', 'Refresh
  * together), and every script touches only keys under one hash tag (an artifact's own, or
  * its grant's), so the adapter works on Redis Cluster.
  */
-export function createRedisAdapterClass(redis: RedisClient, accountIndex?: AccountIndex) {
+export function createRedisAdapterClass(redis: RedisClient, accountIndex?: AccountIndex, codeClaims?: CodeClaims) {
   return class RedisAdapter implements Adapter {
-    constructor(private readonly name: string) {}
+    /** Codes carry the account's claims from /auth to /token (code-claims.ts). */
+    private readonly carriesClaims: CodeClaims | undefined;
+    constructor(private readonly name: string) {
+      this.carriesClaims = name === 'AuthorizationCode' ? codeClaims : undefined;
+    }
 
-    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    async upsert(id: string, given: AdapterPayload, expiresIn: number): Promise<void> {
+      const payload = this.carriesClaims?.attach(given) ?? given;
       const ttl = expiresIn > 0 ? Math.ceil(expiresIn) : FALLBACK_TTL_SECONDS;
       const key = keys.model(this.name, id);
       const isGrant = this.name === 'Grant';
@@ -108,7 +114,8 @@ export function createRedisAdapterClass(redis: RedisClient, accountIndex?: Accou
     async find(id: string): Promise<AdapterPayload | undefined> {
       const stored = (await findArtifact(redis, [keys.model(this.name, id), keys.consumed(this.name, id)], [])) as [string | null, string | null] | null;
       if (!stored?.[0]) return undefined;
-      const payload = JSON.parse(stored[0]) as AdapterPayload;
+      const parsed = JSON.parse(stored[0]) as AdapterPayload;
+      const payload = this.carriesClaims?.detach(id, parsed) ?? parsed;
       return stored[1] ? { ...payload, consumed: Number(stored[1]) } : payload;
     }
 

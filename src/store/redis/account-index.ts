@@ -10,7 +10,15 @@ import { addToIndex } from './script.js';
 const keys = {
   sessions: (accountId: string) => `pforte:account:{${accountId}}:sessions`,
   grants: (accountId: string) => `pforte:account:{${accountId}}:grants`,
+  ended: (accountId: string) => `pforte:account:{${accountId}}:ended`,
 };
+
+/**
+ * How long "this account's sessions were just ended" is remembered: longer than an
+ * authorization code lives (60 s), so a code saved under a grant the ending missed (it was
+ * being saved at that moment) is exchanged only after Postgres was asked again.
+ */
+const ENDED_MEMORY_SECONDS = 120;
 
 export type IndexedModel = 'Session' | 'Grant';
 
@@ -31,8 +39,13 @@ export function createAccountIndex(redis: RedisClient) {
         .smembers(keys.sessions(accountId))
         .smembers(keys.grants(accountId))
         .del(keys.sessions(accountId), keys.grants(accountId))
+        .set(keys.ended(accountId), '1', 'EX', ENDED_MEMORY_SECONDS)
         .exec()) as [[unknown, string[]], [unknown, string[]]];
       return { sessionIds, grantIds };
+    },
+    /** Whether the account's sessions were ended (`take`) in the last two minutes. */
+    async hasEnded(accountId: string): Promise<boolean> {
+      return (await redis.exists(keys.ended(accountId))) === 1;
     },
     /** Puts a session back (the one that asked to end the others). */
     keep: (accountId: string, sessionId: string, ttlSeconds: number) => addMember(redis, keys.sessions(accountId), sessionId, ttlSeconds),
