@@ -207,7 +207,7 @@ function agentSteps(rp: RelyingParty, mail: MailCapture, agents: { email: string
  */
 async function footprint(pforte: BenchServer, ceiling: BenchServer, pSignIn: Op, cSignIn: Op, pWeb: RelyingParty, cWeb: RelyingParty): Promise<Result[]> {
   type Counters = { pgStatements: number; redisCommands: number };
-  type Bytes = { all: number; longLived: number };
+  type Bytes = { all: number; longLived: number; longLivedByKind: Record<string, number> };
   const perLogin = async (server: BenchServer, op: Op) => {
     await op(); // warm
     // Measuring bytes sends commands too: outside the counted stretch.
@@ -221,6 +221,10 @@ async function footprint(pforte: BenchServer, ceiling: BenchServer, pSignIn: Op,
       redis: (counters1.redisCommands - counters0.redisCommands) / FOOTPRINT_LOGINS,
       bytes: (bytes1.all - bytes0.all) / FOOTPRINT_LOGINS,
       longLived: (bytes1.longLived - bytes0.longLived) / FOOTPRINT_LOGINS,
+      byKind: Object.entries(bytes1.longLivedByKind)
+        .map(([kind, n]) => [kind, (n - (bytes0.longLivedByKind[kind] ?? 0)) / FOOTPRINT_LOGINS] as const)
+        .filter(([, n]) => n > 0)
+        .sort(([, a], [, b]) => b - a),
     };
   };
   const signedIn = async (rp: RelyingParty, form: Record<string, string>) => { const b = new BenchBrowser(rp); await b.signIn('password', form); return () => b.silently(); };
@@ -239,6 +243,8 @@ async function footprint(pforte: BenchServer, ceiling: BenchServer, pSignIn: Op,
     row('footprint', 'Redis bytes per login once the code expired', 'bytes', pLogin.longLived, cLogin.longLived),
   ];
   results.forEach(printResult);
+  // Where the long-lived bytes of a login are (pforte): the place to look when they grow.
+  console.log(`${''.padEnd(20)} long-lived per login: ${pLogin.byKind.map(([kind, n]) => `${kind} ${n.toFixed(0)}`).join(', ')}`);
   return results;
 }
 
