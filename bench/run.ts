@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { BenchBrowser, clientCredentials, exchange, get, refresh, type RelyingParty } from './flows.js';
@@ -38,7 +38,7 @@ interface Side {
   /** Instead of `prepare`: the server runs a round itself and says how many operations it did. */
   round?: (workers: number, ms: number) => Promise<number>;
 }
-interface Row { key: string; name: string; pforte: Side; ceiling: Side; roundMs?: number }
+interface Row { key: string; name: string; pforte: Side; ceiling: Side; roundMs?: number; concurrency?: number[] }
 
 export interface Result {
   key: string;
@@ -50,12 +50,27 @@ export interface Result {
   ratio: number;
   pforteCpuMsPerOp?: number;
   ceilingCpuMsPerOp?: number;
+  /** The whole machine's idle CPU share during the rounds of each side. */
+  pforteIdlePercent?: number;
+  ceilingIdlePercent?: number;
 }
 
-interface Tally { ops: number; seconds: number; cpuMs: number }
+interface Tally { ops: number; seconds: number; cpuMs: number; idle: number; busy: number }
+
+/** The machine's idle and busy CPU time so far (all cores, /proc/stat ticks); zeros where there is none. */
+function machineTicks(): { idle: number; busy: number } {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+    const idle = fields[3]! + fields[4]!;
+    return { idle, busy: fields.slice(0, 8).reduce((a, b) => a + b, 0) - idle };
+  } catch {
+    return { idle: 0, busy: 0 };
+  }
+}
 
 async function runRound(side: Side, ops: Op[] | undefined, workers: number, ms: number, tally: Tally): Promise<void> {
   const cpu0 = await side.server.cpuMs();
+  const ticks0 = machineTicks();
   const started = performance.now();
   let done = 0;
   if (side.round) {
@@ -70,16 +85,19 @@ async function runRound(side: Side, ops: Op[] | undefined, workers: number, ms: 
     }));
   }
   tally.seconds += (performance.now() - started) / 1000;
+  const ticks1 = machineTicks();
+  tally.idle += ticks1.idle - ticks0.idle;
+  tally.busy += ticks1.busy - ticks0.busy;
   tally.cpuMs += (await side.server.cpuMs()) - cpu0;
   tally.ops += done;
 }
 
 async function measureRow(row: Row): Promise<Result[]> {
   const results: Result[] = [];
-  for (const workers of CONCURRENCY) {
+  for (const workers of row.concurrency ?? CONCURRENCY) {
     const [pforteOps, ceilingOps] = [await row.pforte.prepare?.(workers), await row.ceiling.prepare?.(workers)];
-    const a: Tally = { ops: 0, seconds: 0, cpuMs: 0 };
-    const b: Tally = { ops: 0, seconds: 0, cpuMs: 0 };
+    const a: Tally = { ops: 0, seconds: 0, cpuMs: 0, idle: 0, busy: 0 };
+    const b: Tally = { ops: 0, seconds: 0, cpuMs: 0, idle: 0, busy: 0 };
     for (let round = 0; round < ROUNDS; round += 1) {
       await runRound(row.pforte, pforteOps, workers, row.roundMs ?? ROUND_MS, a);
       await runRound(row.ceiling, ceilingOps, workers, row.roundMs ?? ROUND_MS, b);
@@ -88,8 +106,11 @@ async function measureRow(row: Row): Promise<Result[]> {
       key: row.key, name: row.name, unit: 'ops/s', concurrency: workers,
       pforte: a.ops / a.seconds, ceiling: b.ops / b.seconds, ratio: (a.ops / a.seconds) / (b.ops / b.seconds),
       pforteCpuMsPerOp: a.cpuMs / a.ops, ceilingCpuMsPerOp: b.cpuMs / b.ops,
+      pforteIdlePercent: (100 * a.idle) / (a.idle + a.busy), ceilingIdlePercent: (100 * b.idle) / (b.idle + b.busy),
     };
     printResult(result);
+    // Whether a second process had any CPU to use: the whole machine's idle share in the rounds.
+    if (row.key === 'processes') console.log(`${''.padEnd(20)} machine idle: ${fmt(result.pforteIdlePercent)} % with 2 processes, ${fmt(result.ceilingIdlePercent)} % with 1`);
     results.push(result);
   }
   return results;
@@ -143,6 +164,7 @@ async function main() {
       { key: 'jwks', name: 'JWKS', pforte: { server: pforte, prepare: each(() => get(`${p.base}/jwks`)) }, ceiling: { server: ceiling, prepare: each(() => get(`${c.base}/jwks`)) } },
     ];
     const wanted = (key: string) => !ONLY || ONLY.includes(key);
+    if (wanted('processes')) rows.push(...(await twoProcessRows(pforte, pWeb, mail, p.agents)));
     console.log(`pforte vs bare oidc-provider on ${cpus().length} cores, rounds of ${ROUND_MS} ms, A B ${ROUNDS > 1 ? 'A B ' : ''}per row`);
     console.log(`${'row'.padEnd(20)} ${''.padEnd(44)} ${'c'.padEnd(5)} ${'pforte'.padStart(8)} ${'ceiling'.padStart(8)} ${'ratio'.padStart(6)}  ${'CPU ms/op'.padStart(15)}`);
     const results: Result[] = [];
@@ -154,9 +176,39 @@ async function main() {
     writeFileSync(path, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, cores: cpus().length, roundMs: ROUND_MS, rounds: ROUNDS, results }, null, 2)}\n`);
     console.log(`\nJSON: ${path}`);
   } finally {
-    await Promise.all([pforte.stop(), ceiling.stop()]);
+    await Promise.all([pforte.stop(), ceiling.stop(), ...pairs.map((pair) => pair.stop())]);
     await mail.close();
   }
+}
+
+/** Servers started for the two-process rows, stopped with the others. */
+const pairs: BenchServer[] = [];
+
+/**
+ * Target "two processes on the 2 cores >= 1.1 x one": the same flows against two pforte
+ * processes behind one port (node:cluster hands each connection to the next, as a load
+ * balancer would; one database, one Redis) and against the single one. In the table the
+ * pforte column is the pair, the ceiling column the single process.
+ */
+async function twoProcessRows(single: BenchServer, singleWeb: RelyingParty, mail: MailCapture, singleAgents: PforteSetup['agents']): Promise<Row[]> {
+  const pair = await startServer('./pforte-server.js', { BENCH_SMTP_URL: mail.url, BENCH_PROCESSES: '2' });
+  pairs.push(pair);
+  const p2 = await pair.call<PforteSetup>('setup');
+  const pairWeb: RelyingParty = { base: p2.base, clientId: p2.web.id, clientSecret: p2.web.secret };
+  const sso = (rp: RelyingParty) => (workers: number) => Promise.all(Array.from({ length: workers }, async () => {
+    const b = new BenchBrowser(rp);
+    await b.signIn('password', { email: 'bench@example.com', password: PASSWORD });
+    return () => b.silently();
+  }));
+  const device = (rp: RelyingParty, agents: PforteSetup['agents']) => {
+    const steps = agentSteps(rp, mail, agents);
+    return (workers: number) => Promise.all(Array.from({ length: workers }, (_, i) => steps.trustedDevice(i)));
+  };
+  const concurrency = QUICK ? [4] : [4, 16];
+  return [
+    { key: 'processes', name: '2 processes vs 1: SSO', concurrency, pforte: { server: pair, prepare: sso(pairWeb) }, ceiling: { server: single, prepare: sso(singleWeb) } },
+    { key: 'processes', name: '2 processes vs 1: agent, trusted device', concurrency, pforte: { server: pair, prepare: device(pairWeb, p2.agents) }, ceiling: { server: single, prepare: device(singleWeb, singleAgents) } },
+  ];
 }
 
 interface PforteSetup {
