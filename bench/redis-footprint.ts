@@ -9,7 +9,7 @@ export function countRedisCommands(): () => number {
   const original = Redis.prototype.sendCommand;
   Redis.prototype.sendCommand = function (this: Redis, ...args: Parameters<Redis['sendCommand']>) {
     sent += 1;
-    if (process.env.BENCH_TRACE_REDIS) console.error('REDIS', args[0].name, String(args[0].args[0] ?? '').replace(/[0-9a-f]{8}/, '').slice(0, 70));
+    if (process.env.BENCH_TRACE_REDIS) console.error('REDIS', args[0].name, String(args[0].name === 'evalsha' ? args[0].args[2] : args[0].args[0] ?? '').replace(/[0-9a-f]{8}/, '').slice(0, 70));
     return original.apply(this, args);
   } as Redis['sendCommand'];
   return () => sent;
