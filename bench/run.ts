@@ -168,7 +168,7 @@ async function main() {
     console.log(`pforte vs bare oidc-provider on ${cpus().length} cores, rounds of ${ROUND_MS} ms, A B ${ROUNDS > 1 ? 'A B ' : ''}per row`);
     console.log(`${'row'.padEnd(20)} ${''.padEnd(44)} ${'c'.padEnd(5)} ${'pforte'.padStart(8)} ${'ceiling'.padStart(8)} ${'ratio'.padStart(6)}  ${'CPU ms/op'.padStart(15)}`);
     const results: Result[] = [];
-    if (wanted('footprint')) results.push(...(await footprint(pforte, ceiling, () => pSignIn(), cSignIn, pWeb, cWeb)));
+    if (wanted('footprint')) results.push(...(await footprint(pforte, ceiling, () => pSignIn(), cSignIn, pWeb, cWeb, await agentTan.trustedDevice(0))));
     for (const row of rows) if (wanted(row.key)) results.push(...(await measureRow(row)));
     if (wanted('flood')) results.push(...(await passwordFlood(pWeb)));
     printSummary(results);
@@ -257,7 +257,7 @@ function agentSteps(rp: RelyingParty, mail: MailCapture, agents: { email: string
  * is one) and Redis bytes, all of them and those still there once the code has expired;
  * and per SSO flow the statements and commands.
  */
-async function footprint(pforte: BenchServer, ceiling: BenchServer, pSignIn: Op, cSignIn: Op, pWeb: RelyingParty, cWeb: RelyingParty): Promise<Result[]> {
+async function footprint(pforte: BenchServer, ceiling: BenchServer, pSignIn: Op, cSignIn: Op, pWeb: RelyingParty, cWeb: RelyingParty, pDevice: Op): Promise<Result[]> {
   type Counters = { pgStatements: number; redisCommands: number };
   type Bytes = { all: number; longLived: number; longLivedByKind: Record<string, number> };
   const perLogin = async (server: BenchServer, op: Op) => {
@@ -285,10 +285,13 @@ async function footprint(pforte: BenchServer, ceiling: BenchServer, pSignIn: Op,
     await perLogin(pforte, await signedIn(pWeb, { email: 'bench@example.com', password: PASSWORD })),
     await perLogin(ceiling, await signedIn(cWeb, {})),
   ];
+  const pDeviceLogin = await perLogin(pforte, pDevice);
   const row = (key: string, name: string, unit: string, a: number, b: number): Result => ({ key, name, unit, pforte: a, ceiling: b, ratio: b === 0 ? Number.NaN : a / b });
   const results = [
     row('footprint', 'Postgres statements per password sign-in', 'statements', pLogin.pg, cLogin.pg),
     row('footprint', 'Postgres statements per SSO flow', 'statements', pSso.pg, cSso.pg),
+    row('footprint', 'Postgres statements per trusted-device login', 'statements', pDeviceLogin.pg, cLogin.pg),
+    row('footprint', 'Redis commands per trusted-device login', 'commands', pDeviceLogin.redis, cLogin.redis),
     row('footprint', 'Redis commands per password sign-in', 'commands', pLogin.redis, cLogin.redis),
     row('footprint', 'Redis commands per SSO flow', 'commands', pSso.redis, cSso.redis),
     row('footprint', 'Redis bytes per completed login', 'bytes', pLogin.bytes, cLogin.bytes),
