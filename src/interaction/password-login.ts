@@ -55,6 +55,6 @@ export function createPasswordLogin(deps: InteractionDeps) {
       ctx.status = 303;
       return ctx.redirect(`/interaction/${interaction.uid}`);
     }
-    await continueFlow(deps, ctx, interaction, flow);
+    await continueFlow(deps, ctx, interaction, flow, { hardStop: account.hard_locked_at != null });
   };
 }
