@@ -38,7 +38,11 @@ interface Side {
   /** Instead of `prepare`: the server runs a round itself and says how many operations it did. */
   round?: (workers: number, ms: number) => Promise<number>;
 }
-interface Row { key: string; name: string; pforte: Side; ceiling: Side; roundMs?: number; concurrency?: number[] }
+interface Row {
+  key: string; name: string; pforte: Side; ceiling: Side; roundMs?: number; concurrency?: number[];
+  /** An untimed round on each side first (fresh processes: the JIT has not seen the flows yet). */
+  warmupMs?: number;
+}
 
 export interface Result {
   key: string;
@@ -96,6 +100,11 @@ async function measureRow(row: Row): Promise<Result[]> {
   const results: Result[] = [];
   for (const workers of row.concurrency ?? CONCURRENCY) {
     const [pforteOps, ceilingOps] = [await row.pforte.prepare?.(workers), await row.ceiling.prepare?.(workers)];
+    if (row.warmupMs) {
+      const ignored: Tally = { ops: 0, seconds: 0, cpuMs: 0, idle: 0, busy: 0 };
+      await runRound(row.pforte, pforteOps, workers, row.warmupMs, ignored);
+      await runRound(row.ceiling, ceilingOps, workers, row.warmupMs, ignored);
+    }
     const a: Tally = { ops: 0, seconds: 0, cpuMs: 0, idle: 0, busy: 0 };
     const b: Tally = { ops: 0, seconds: 0, cpuMs: 0, idle: 0, busy: 0 };
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -205,9 +214,10 @@ async function twoProcessRows(single: BenchServer, singleWeb: RelyingParty, mail
     return (workers: number) => Promise.all(Array.from({ length: workers }, (_, i) => steps.trustedDevice(i)));
   };
   const concurrency = QUICK ? [4] : [4, 16];
+  const warmupMs = QUICK ? 1000 : 4000;
   return [
-    { key: 'processes', name: '2 processes vs 1: SSO', concurrency, pforte: { server: pair, prepare: sso(pairWeb) }, ceiling: { server: single, prepare: sso(singleWeb) } },
-    { key: 'processes', name: '2 processes vs 1: agent, trusted device', concurrency, pforte: { server: pair, prepare: device(pairWeb, p2.agents) }, ceiling: { server: single, prepare: device(singleWeb, singleAgents) } },
+    { key: 'processes', name: '2 processes vs 1: SSO', concurrency, warmupMs, pforte: { server: pair, prepare: sso(pairWeb) }, ceiling: { server: single, prepare: sso(singleWeb) } },
+    { key: 'processes', name: '2 processes vs 1: agent, trusted device', concurrency, warmupMs, pforte: { server: pair, prepare: device(pairWeb, p2.agents) }, ceiling: { server: single, prepare: device(singleWeb, singleAgents) } },
   ];
 }
 
