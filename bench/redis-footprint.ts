@@ -9,20 +9,27 @@ export function countRedisCommands(): () => number {
   const original = Redis.prototype.sendCommand;
   Redis.prototype.sendCommand = function (this: Redis, ...args: Parameters<Redis['sendCommand']>) {
     sent += 1;
-    if (process.env.BENCH_TRACE_REDIS) console.error('REDIS', args[0].name, String(args[0].args[0] ?? '').replace(/[0-9a-f]{8}/, '').slice(0, 70));
+    if (process.env.BENCH_TRACE_REDIS) console.error('REDIS', args[0].name, String(args[0].name === 'evalsha' ? args[0].args[2] : args[0].args[0] ?? '').replace(/[0-9a-f]{8}/, '').slice(0, 70));
     return original.apply(this, args);
   } as Redis['sendCommand'];
   return () => sent;
 }
 
-/** Bytes of all keys under `prefix`, and of those that outlive an authorization code (60 s). */
-export async function redisBytes(url: string, prefix: string): Promise<{ all: number; longLived: number; keys: number }> {
+/** What a key is, without its ids: `pforte:oidc:Session:{}`. */
+const kindOf = (key: string, prefix: string) => key.slice(prefix.length).replace(/\{[^}]*\}/g, '{}').replace(/:ip:[^:]+:/, ':ip:*:');
+
+/**
+ * Bytes of all keys under `prefix`, and of those that outlive an authorization code (60 s),
+ * also per kind of key (the long-lived ones).
+ */
+export async function redisBytes(url: string, prefix: string): Promise<{ all: number; longLived: number; keys: number; longLivedByKind: Record<string, number> }> {
   const redis = new Redis(url);
   try {
     let cursor = '0';
     let all = 0;
     let longLived = 0;
     let keys = 0;
+    const longLivedByKind: Record<string, number> = {};
     do {
       const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
       cursor = next;
@@ -30,10 +37,14 @@ export async function redisBytes(url: string, prefix: string): Promise<{ all: nu
         const [bytes, pttl] = await Promise.all([redis.memory('USAGE', key, 'SAMPLES', 0), redis.pttl(key)]);
         keys += 1;
         all += Number(bytes ?? 0);
-        if (pttl === -1 || pttl > 60_000) longLived += Number(bytes ?? 0);
+        if (pttl === -1 || pttl > 60_000) {
+          longLived += Number(bytes ?? 0);
+          const kind = kindOf(key, prefix);
+          longLivedByKind[kind] = (longLivedByKind[kind] ?? 0) + Number(bytes ?? 0);
+        }
       }
     } while (cursor !== '0');
-    return { all, longLived, keys };
+    return { all, longLived, keys, longLivedByKind };
   } finally {
     redis.disconnect();
   }

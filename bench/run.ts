@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { BenchBrowser, clientCredentials, exchange, get, refresh, type RelyingParty } from './flows.js';
@@ -38,7 +38,11 @@ interface Side {
   /** Instead of `prepare`: the server runs a round itself and says how many operations it did. */
   round?: (workers: number, ms: number) => Promise<number>;
 }
-interface Row { key: string; name: string; pforte: Side; ceiling: Side; roundMs?: number }
+interface Row {
+  key: string; name: string; pforte: Side; ceiling: Side; roundMs?: number; concurrency?: number[];
+  /** An untimed round on each side first (fresh processes: the JIT has not seen the flows yet). */
+  warmupMs?: number;
+}
 
 export interface Result {
   key: string;
@@ -50,12 +54,27 @@ export interface Result {
   ratio: number;
   pforteCpuMsPerOp?: number;
   ceilingCpuMsPerOp?: number;
+  /** The whole machine's idle CPU share during the rounds of each side. */
+  pforteIdlePercent?: number;
+  ceilingIdlePercent?: number;
 }
 
-interface Tally { ops: number; seconds: number; cpuMs: number }
+interface Tally { ops: number; seconds: number; cpuMs: number; idle: number; busy: number }
+
+/** The machine's idle and busy CPU time so far (all cores, /proc/stat ticks); zeros where there is none. */
+function machineTicks(): { idle: number; busy: number } {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+    const idle = fields[3]! + fields[4]!;
+    return { idle, busy: fields.slice(0, 8).reduce((a, b) => a + b, 0) - idle };
+  } catch {
+    return { idle: 0, busy: 0 };
+  }
+}
 
 async function runRound(side: Side, ops: Op[] | undefined, workers: number, ms: number, tally: Tally): Promise<void> {
   const cpu0 = await side.server.cpuMs();
+  const ticks0 = machineTicks();
   const started = performance.now();
   let done = 0;
   if (side.round) {
@@ -70,16 +89,24 @@ async function runRound(side: Side, ops: Op[] | undefined, workers: number, ms: 
     }));
   }
   tally.seconds += (performance.now() - started) / 1000;
+  const ticks1 = machineTicks();
+  tally.idle += ticks1.idle - ticks0.idle;
+  tally.busy += ticks1.busy - ticks0.busy;
   tally.cpuMs += (await side.server.cpuMs()) - cpu0;
   tally.ops += done;
 }
 
 async function measureRow(row: Row): Promise<Result[]> {
   const results: Result[] = [];
-  for (const workers of CONCURRENCY) {
+  for (const workers of row.concurrency ?? CONCURRENCY) {
     const [pforteOps, ceilingOps] = [await row.pforte.prepare?.(workers), await row.ceiling.prepare?.(workers)];
-    const a: Tally = { ops: 0, seconds: 0, cpuMs: 0 };
-    const b: Tally = { ops: 0, seconds: 0, cpuMs: 0 };
+    if (row.warmupMs) {
+      const ignored: Tally = { ops: 0, seconds: 0, cpuMs: 0, idle: 0, busy: 0 };
+      await runRound(row.pforte, pforteOps, workers, row.warmupMs, ignored);
+      await runRound(row.ceiling, ceilingOps, workers, row.warmupMs, ignored);
+    }
+    const a: Tally = { ops: 0, seconds: 0, cpuMs: 0, idle: 0, busy: 0 };
+    const b: Tally = { ops: 0, seconds: 0, cpuMs: 0, idle: 0, busy: 0 };
     for (let round = 0; round < ROUNDS; round += 1) {
       await runRound(row.pforte, pforteOps, workers, row.roundMs ?? ROUND_MS, a);
       await runRound(row.ceiling, ceilingOps, workers, row.roundMs ?? ROUND_MS, b);
@@ -88,8 +115,11 @@ async function measureRow(row: Row): Promise<Result[]> {
       key: row.key, name: row.name, unit: 'ops/s', concurrency: workers,
       pforte: a.ops / a.seconds, ceiling: b.ops / b.seconds, ratio: (a.ops / a.seconds) / (b.ops / b.seconds),
       pforteCpuMsPerOp: a.cpuMs / a.ops, ceilingCpuMsPerOp: b.cpuMs / b.ops,
+      pforteIdlePercent: (100 * a.idle) / (a.idle + a.busy), ceilingIdlePercent: (100 * b.idle) / (b.idle + b.busy),
     };
     printResult(result);
+    // Whether a second process had any CPU to use: the whole machine's idle share in the rounds.
+    if (row.key === 'processes') console.log(`${''.padEnd(20)} machine idle: ${fmt(result.pforteIdlePercent)} % with 2 processes, ${fmt(result.ceilingIdlePercent)} % with 1`);
     results.push(result);
   }
   return results;
@@ -143,10 +173,11 @@ async function main() {
       { key: 'jwks', name: 'JWKS', pforte: { server: pforte, prepare: each(() => get(`${p.base}/jwks`)) }, ceiling: { server: ceiling, prepare: each(() => get(`${c.base}/jwks`)) } },
     ];
     const wanted = (key: string) => !ONLY || ONLY.includes(key);
+    if (wanted('processes')) rows.push(...(await twoProcessRows(pforte, pWeb, mail, p.agents)));
     console.log(`pforte vs bare oidc-provider on ${cpus().length} cores, rounds of ${ROUND_MS} ms, A B ${ROUNDS > 1 ? 'A B ' : ''}per row`);
     console.log(`${'row'.padEnd(20)} ${''.padEnd(44)} ${'c'.padEnd(5)} ${'pforte'.padStart(8)} ${'ceiling'.padStart(8)} ${'ratio'.padStart(6)}  ${'CPU ms/op'.padStart(15)}`);
     const results: Result[] = [];
-    if (wanted('footprint')) results.push(...(await footprint(pforte, ceiling, () => pSignIn(), cSignIn, pWeb, cWeb)));
+    if (wanted('footprint')) results.push(...(await footprint(pforte, ceiling, () => pSignIn(), cSignIn, pWeb, cWeb, await agentTan.trustedDevice(0))));
     for (const row of rows) if (wanted(row.key)) results.push(...(await measureRow(row)));
     if (wanted('flood')) results.push(...(await passwordFlood(pWeb)));
     printSummary(results);
@@ -154,9 +185,40 @@ async function main() {
     writeFileSync(path, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, cores: cpus().length, roundMs: ROUND_MS, rounds: ROUNDS, results }, null, 2)}\n`);
     console.log(`\nJSON: ${path}`);
   } finally {
-    await Promise.all([pforte.stop(), ceiling.stop()]);
+    await Promise.all([pforte.stop(), ceiling.stop(), ...pairs.map((pair) => pair.stop())]);
     await mail.close();
   }
+}
+
+/** Servers started for the two-process rows, stopped with the others. */
+const pairs: BenchServer[] = [];
+
+/**
+ * Target "two processes on the 2 cores >= 1.1 x one": the same flows against two pforte
+ * processes behind one port (node:cluster hands each connection to the next, as a load
+ * balancer would; one database, one Redis) and against the single one. In the table the
+ * pforte column is the pair, the ceiling column the single process.
+ */
+async function twoProcessRows(single: BenchServer, singleWeb: RelyingParty, mail: MailCapture, singleAgents: PforteSetup['agents']): Promise<Row[]> {
+  const pair = await startServer('./pforte-server.js', { BENCH_SMTP_URL: mail.url, BENCH_PROCESSES: '2' });
+  pairs.push(pair);
+  const p2 = await pair.call<PforteSetup>('setup');
+  const pairWeb: RelyingParty = { base: p2.base, clientId: p2.web.id, clientSecret: p2.web.secret };
+  const sso = (rp: RelyingParty) => (workers: number) => Promise.all(Array.from({ length: workers }, async () => {
+    const b = new BenchBrowser(rp);
+    await b.signIn('password', { email: 'bench@example.com', password: PASSWORD });
+    return () => b.silently();
+  }));
+  const device = (rp: RelyingParty, agents: PforteSetup['agents']) => {
+    const steps = agentSteps(rp, mail, agents);
+    return (workers: number) => Promise.all(Array.from({ length: workers }, (_, i) => steps.trustedDevice(i)));
+  };
+  const concurrency = QUICK ? [4] : [4, 16];
+  const warmupMs = QUICK ? 1000 : 4000;
+  return [
+    { key: 'processes', name: '2 processes vs 1: SSO', concurrency, warmupMs, pforte: { server: pair, prepare: sso(pairWeb) }, ceiling: { server: single, prepare: sso(singleWeb) } },
+    { key: 'processes', name: '2 processes vs 1: agent, trusted device', concurrency, warmupMs, pforte: { server: pair, prepare: device(pairWeb, p2.agents) }, ceiling: { server: single, prepare: device(singleWeb, singleAgents) } },
+  ];
 }
 
 interface PforteSetup {
@@ -205,9 +267,9 @@ function agentSteps(rp: RelyingParty, mail: MailCapture, agents: { email: string
  * is one) and Redis bytes, all of them and those still there once the code has expired;
  * and per SSO flow the statements and commands.
  */
-async function footprint(pforte: BenchServer, ceiling: BenchServer, pSignIn: Op, cSignIn: Op, pWeb: RelyingParty, cWeb: RelyingParty): Promise<Result[]> {
+async function footprint(pforte: BenchServer, ceiling: BenchServer, pSignIn: Op, cSignIn: Op, pWeb: RelyingParty, cWeb: RelyingParty, pDevice: Op): Promise<Result[]> {
   type Counters = { pgStatements: number; redisCommands: number };
-  type Bytes = { all: number; longLived: number };
+  type Bytes = { all: number; longLived: number; longLivedByKind: Record<string, number> };
   const perLogin = async (server: BenchServer, op: Op) => {
     await op(); // warm
     // Measuring bytes sends commands too: outside the counted stretch.
@@ -221,6 +283,10 @@ async function footprint(pforte: BenchServer, ceiling: BenchServer, pSignIn: Op,
       redis: (counters1.redisCommands - counters0.redisCommands) / FOOTPRINT_LOGINS,
       bytes: (bytes1.all - bytes0.all) / FOOTPRINT_LOGINS,
       longLived: (bytes1.longLived - bytes0.longLived) / FOOTPRINT_LOGINS,
+      byKind: Object.entries(bytes1.longLivedByKind)
+        .map(([kind, n]) => [kind, (n - (bytes0.longLivedByKind[kind] ?? 0)) / FOOTPRINT_LOGINS] as const)
+        .filter(([, n]) => n > 0)
+        .sort(([, a], [, b]) => b - a),
     };
   };
   const signedIn = async (rp: RelyingParty, form: Record<string, string>) => { const b = new BenchBrowser(rp); await b.signIn('password', form); return () => b.silently(); };
@@ -229,16 +295,21 @@ async function footprint(pforte: BenchServer, ceiling: BenchServer, pSignIn: Op,
     await perLogin(pforte, await signedIn(pWeb, { email: 'bench@example.com', password: PASSWORD })),
     await perLogin(ceiling, await signedIn(cWeb, {})),
   ];
+  const pDeviceLogin = await perLogin(pforte, pDevice);
   const row = (key: string, name: string, unit: string, a: number, b: number): Result => ({ key, name, unit, pforte: a, ceiling: b, ratio: b === 0 ? Number.NaN : a / b });
   const results = [
     row('footprint', 'Postgres statements per password sign-in', 'statements', pLogin.pg, cLogin.pg),
     row('footprint', 'Postgres statements per SSO flow', 'statements', pSso.pg, cSso.pg),
+    row('footprint', 'Postgres statements per trusted-device login', 'statements', pDeviceLogin.pg, cLogin.pg),
+    row('footprint', 'Redis commands per trusted-device login', 'commands', pDeviceLogin.redis, cLogin.redis),
     row('footprint', 'Redis commands per password sign-in', 'commands', pLogin.redis, cLogin.redis),
     row('footprint', 'Redis commands per SSO flow', 'commands', pSso.redis, cSso.redis),
     row('footprint', 'Redis bytes per completed login', 'bytes', pLogin.bytes, cLogin.bytes),
     row('footprint', 'Redis bytes per login once the code expired', 'bytes', pLogin.longLived, cLogin.longLived),
   ];
   results.forEach(printResult);
+  // Where the long-lived bytes of a login are (pforte): the place to look when they grow.
+  console.log(`${''.padEnd(20)} long-lived per login: ${pLogin.byKind.map(([kind, n]) => `${kind} ${n.toFixed(0)}`).join(', ')}`);
   return results;
 }
 

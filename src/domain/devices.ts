@@ -58,19 +58,21 @@ export function createDeviceService({ repo, audit, trustDays, bindBrowserMajor, 
      * A password change, another OS or browser family (and, if bound, another browser
      * major version) end the trust, as do expiry and revocation.
      */
-    async recognise(token: string | undefined, accountId: string, userAgent: string | undefined, passwordChangedAt: Date | null): Promise<TrustedDevice | undefined> {
+    async recognise(token: string | undefined, accountId: string, userAgent: string | undefined): Promise<TrustedDevice | undefined> {
       if (!token || !TOKEN_FORMAT.test(token)) return undefined;
-      const now = clock();
-      const row = await repo.findActiveByTokenHash(hashToken(token), now);
-      if (!row || row.account_id !== accountId) return undefined;
-      if (passwordChangedAt && row.created_at.getTime() <= passwordChangedAt.getTime()) return undefined;
       const current = describeUserAgent(userAgent);
-      if (row.os_family !== current.osFamily || row.browser_family !== current.browserFamily) return undefined;
-      if (bindBrowserMajor && row.browser_major !== current.browserMajor) return undefined;
-      const touched = await repo.touch(row.id, now);
-      if (!touched) return undefined;
-      await audit.record('device.used', { account_id: accountId, detail: { device_id: row.id } });
-      return toDevice(touched);
+      // Found, checked and marked used in one statement.
+      const used = await repo.useMatching({
+        tokenHash: hashToken(token),
+        accountId,
+        osFamily: current.osFamily,
+        browserFamily: current.browserFamily,
+        ...(bindBrowserMajor ? { browserMajor: current.browserMajor } : {}),
+        now: clock(),
+      });
+      if (!used) return undefined;
+      await audit.record('device.used', { account_id: accountId, detail: { device_id: used.id } });
+      return toDevice(used);
     },
 
     async list(accountId: string): Promise<TrustedDevice[]> {

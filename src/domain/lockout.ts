@@ -77,8 +77,14 @@ export function createLockout({ store, hardStops, audit, policy, hmacKey, notify
       return accountId ?? `unknown:${createHmac('sha256', hmacKey).update(email.trim().toLowerCase()).digest('base64url')}`;
     },
 
-    async isLocked(subject: string, ip: string = NO_IP): Promise<boolean> {
-      const [{ accountUntil, ipUntil, failures: counts }, isHardLocked] = await Promise.all([store.lockState(subject, ip), hardStops?.isHardLocked(subject) ?? false]);
+    /**
+     * `hardStop`: the hard stop as read with the account's row in this same request (false
+     * for an address without one), which saves asking Postgres again. It is safe: a hard
+     * stop that starts meanwhile is in Redis too (its count reached the limit), and the
+     * Postgres mark only matters once Redis lost that count.
+     */
+    async isLocked(subject: string, ip: string = NO_IP, { hardStop }: { hardStop?: boolean } = {}): Promise<boolean> {
+      const [{ accountUntil, ipUntil, failures: counts }, isHardLocked] = await Promise.all([store.lockState(subject, ip), hardStop ?? hardStops?.isHardLocked(subject) ?? false]);
       return isHardLocked || counts.some((count) => count >= policy.hardLimit) || [accountUntil, ipUntil].some((until) => until !== undefined && until > now());
     },
 

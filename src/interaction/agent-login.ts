@@ -55,6 +55,6 @@ export function createAgentLogin(deps: InteractionDeps) {
       // without lying about the outcome. The trade-off kept (README): lookups are limited per
       // IP (RATE_LIMIT_AGENT_PER_IP_PER_MINUTE, on the route), which makes enumerating slow.
       allowUnconfirmed: account !== undefined && mayContinueUnconfirmed(interaction),
-    });
+    }, { hardStop: account?.hard_locked_at != null });
   };
 }

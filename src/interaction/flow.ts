@@ -70,11 +70,17 @@ export function mayContinueUnconfirmed(interaction: InteractionContext): boolean
 /** Methods that prove possession without a question, tried in this order before a TAN. */
 const SILENT_METHODS: readonly SilentMethod[] = [trustedDevice];
 
+/** What the caller read about the flow's account in this same request (saves asking again). */
+export interface KnownInRequest {
+  /** The hard stop as read with the account's row (see Lockout.isLocked). */
+  hardStop?: boolean;
+}
+
 /**
  * After each completed method: finish when the proven level reaches what this request
  * needs; otherwise let a silent method (a trusted device) stand in for the TAN, or send one.
  */
-export async function continueFlow(deps: InteractionDeps, ctx: Context, interaction: InteractionContext, flow: FlowState): Promise<void> {
+export async function continueFlow(deps: InteractionDeps, ctx: Context, interaction: InteractionContext, flow: FlowState, known: KnownInRequest = {}): Promise<void> {
   const { wanted, minimum } = requiredAcr(interaction);
   const proven = acrRank(acrFromAmr(flow.amr));
   if (signable(flow) && flow.amr.length > 0 && proven >= acrRank(wanted)) {
@@ -93,10 +99,10 @@ export async function continueFlow(deps: InteractionDeps, ctx: Context, interact
     return finishLogin(deps, ctx, interaction, flow);
   }
   // Nothing stands in during a lock: the TAN page follows and fails like any attempt.
-  if (signable(flow) && !(await deps.lockout.isLocked(flow.accountId, ctx.ip))) {
+  if (signable(flow) && !(await deps.lockout.isLocked(flow.accountId, ctx.ip, known))) {
     for (const method of SILENT_METHODS) {
       const proved = await method.prove(deps, ctx, interaction, flow.accountId);
-      if (proved) return continueFlow(deps, ctx, interaction, { ...flow, amr: [...flow.amr, proved] });
+      if (proved) return continueFlow(deps, ctx, interaction, { ...flow, amr: [...flow.amr, proved] }, known);
     }
   }
   const next = { ...flow, awaitingTan: true };

@@ -31,7 +31,8 @@ export function createPasswordLogin(deps: InteractionDeps) {
     const subject = deps.lockout.subjectFor(account?.id, email.value!);
     const isValid = await deps.accounts.checkPassword(account, password.value!, {
       queueKeys: [`ip:${ctx.ip}`, `subject:${subject}`],
-      isRefused: () => deps.lockout.isLocked(subject, ctx.ip),
+      // The row was read just above: its hard stop stands in for a second query.
+      isRefused: () => deps.lockout.isLocked(subject, ctx.ip, { hardStop: account?.hard_locked_at != null }),
     });
     if (!account || !isValid) {
       await deps.lockout.recordFailure(subject, 'pwd', ctx.ip);
@@ -54,6 +55,6 @@ export function createPasswordLogin(deps: InteractionDeps) {
       ctx.status = 303;
       return ctx.redirect(`/interaction/${interaction.uid}`);
     }
-    await continueFlow(deps, ctx, interaction, flow);
+    await continueFlow(deps, ctx, interaction, flow, { hardStop: account.hard_locked_at != null });
   };
 }

@@ -15,6 +15,7 @@ export async function loadExistingGrant(ctx: KoaContextWithOIDC) {
   if (client.metadata().first_party !== true) return existing;
 
   const grant = existing ?? new oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId! });
+  const before = existing ? grantedState(existing) : undefined;
   const clientScopes = client.scope?.split(' ') ?? [];
   const scopes = [...oidc.requestParamScopes].filter((scope) => clientScopes.includes(scope));
   grant.addOIDCScope(scopes.join(' '));
@@ -25,6 +26,14 @@ export async function loadExistingGrant(ctx: KoaContextWithOIDC) {
   const refused = requested.filter((claim) => !permitted.has(claim));
   if (claims.length > 0) grant.addOIDCClaims(claims);
   if (refused.length > 0) grant.rejectOIDCClaims(refused);
-  await grant.save();
+  // Saved only when new or changed: a save does not move a grant's end (it keeps its
+  // remaining lifetime), so storing an unchanged grant again on every SSO would only cost
+  // Redis round trips.
+  if (grantedState(grant) !== before) await grant.save();
   return grant;
+}
+
+/** What a grant grants and refuses, comparable before and after widening it. */
+function grantedState(grant: { openid?: unknown; rejected?: unknown; resources?: unknown; rar?: unknown }): string {
+  return JSON.stringify([grant.openid, grant.rejected, grant.resources, grant.rar]);
 }

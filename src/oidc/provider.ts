@@ -9,6 +9,7 @@ import { createAccountIndex } from '../store/redis/account-index.js';
 import type { RegistrationTokensRepo } from '../store/pg/registration-tokens-repo.js';
 import type { RedisClient } from '../store/redis/connect.js';
 import { createInteractionPolicy } from './acr-policy.js';
+import { createCodeClaims } from './code-claims.js';
 import { createClientAdapter, type ClientMetadataSource, type RegisteredClientStore } from './client-adapter.js';
 import { enforceRegisteredClientAuthMethod } from './client-auth-method.js';
 import { loadExistingGrant } from './first-party-grant.js';
@@ -56,7 +57,20 @@ export function createProvider({ config, redis, jwks, clientMetadata: loadClient
   // Every way the provider reaches Postgres or Redis turns an outage into temporarily_unavailable.
   const clientMetadata = guardFunction(loadClientMetadata);
   const accountClaims = guardFunction(loadAccountClaims);
-  const RedisAdapter = createRedisAdapterClass(redis, createAccountIndex(redis));
+  const accountIndex = createAccountIndex(redis);
+  const hasEnded = guardFunction(accountIndex.hasEnded);
+  const codeClaims = createCodeClaims();
+  const RedisAdapter = createRedisAdapterClass(redis, accountIndex, codeClaims);
+  // At /token a code brings the claims read at /auth (code-claims.ts), unless the account's
+  // sessions were ended since it was issued: then Postgres says whether it may still sign in.
+  const claimsFor = async (sub: string, token: unknown) => {
+    const source = token as { kind?: string; jti?: string; accountId?: string } | undefined;
+    const carried = source?.kind === 'AuthorizationCode' ? codeClaims.carried(source) : undefined;
+    if (carried && !(await hasEnded(sub))) return carried;
+    const claims = await accountClaims(sub);
+    if (claims) codeClaims.remember(sub, claims);
+    return claims;
+  };
   const clientAdapter = createClientAdapter(clientMetadata, registration?.clients);
   const cookiePrefix = (prefix: string) => (config.isHttps ? prefix : '');
 
@@ -98,7 +112,7 @@ export function createProvider({ config, redis, jwks, clientMetadata: loadClient
       },
     },
     async findAccount(_ctx, sub, token) {
-      const claims = await accountClaims(sub);
+      const claims = await claimsFor(sub, token);
       if (!claims) return undefined;
       // Codes and refresh tokens carry the acr themselves, access tokens in `extra` (below).
       const source = token as { acr?: string; extra?: { acr?: string } } | undefined;

@@ -1,7 +1,8 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { AccountIndex } from '../store/redis/account-index.js';
 import type { RedisClient } from '../store/redis/connect.js';
-import { addToIndex, defineScript } from '../store/redis/script.js';
+import { addToIndex, defineScript, INDEX_MEMBERS_LUA } from '../store/redis/script.js';
+import type { CodeClaims } from './code-claims.js';
 
 /** Upper bound for any artifact the provider stores without its own lifetime. */
 const FALLBACK_TTL_SECONDS = 14 * 24 * 3600;
@@ -51,9 +52,9 @@ return 0
 `);
 
 /** Marks a grant revoked and takes its index and the Grant itself (all under the grant's hash tag); returns what was issued under it. */
-const takeRevokedGrant = defineScript(`
+const takeRevokedGrant = defineScript(`${INDEX_MEMBERS_LUA}
 redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
-local issued = redis.call('SMEMBERS', KEYS[2])
+local issued = indexMembers(KEYS[2])
 redis.call('DEL', KEYS[2], KEYS[3])
 return issued
 `);
@@ -65,6 +66,17 @@ const keys = {
   revoked: (grantId: string) => `pforte:oidc:grant-revoked:{${grantId}}`,
   uid: (uid: string) => `pforte:oidc:uid:{${uid}}`,
   userCode: (code: string) => `pforte:oidc:user_code:{${code}}`,
+};
+
+/**
+ * A grant's index names each artifact as `Model:id`, short enough (at most 64 bytes) for
+ * the compact encoding; earlier versions stored the artifact's whole key.
+ */
+const issuedMember = (name: string, id: string) => `${name}:${id}`;
+const keyOfIssued = (member: string) => {
+  if (member.includes(':{')) return member;
+  const at = member.indexOf(':');
+  return keys.model(member.slice(0, at), member.slice(at + 1));
 };
 
 /**
@@ -83,18 +95,23 @@ const ISSUED_UNDER_GRANT = new Set(['AccessToken', 'AuthorizationCode', 'Refresh
  * together), and every script touches only keys under one hash tag (an artifact's own, or
  * its grant's), so the adapter works on Redis Cluster.
  */
-export function createRedisAdapterClass(redis: RedisClient, accountIndex?: AccountIndex) {
+export function createRedisAdapterClass(redis: RedisClient, accountIndex?: AccountIndex, codeClaims?: CodeClaims) {
   return class RedisAdapter implements Adapter {
-    constructor(private readonly name: string) {}
+    /** Codes carry the account's claims from /auth to /token (code-claims.ts). */
+    private readonly carriesClaims: CodeClaims | undefined;
+    constructor(private readonly name: string) {
+      this.carriesClaims = name === 'AuthorizationCode' ? codeClaims : undefined;
+    }
 
-    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    async upsert(id: string, given: AdapterPayload, expiresIn: number): Promise<void> {
+      const payload = this.carriesClaims?.attach(given) ?? given;
       const ttl = expiresIn > 0 ? Math.ceil(expiresIn) : FALLBACK_TTL_SECONDS;
       const key = keys.model(this.name, id);
       const isGrant = this.name === 'Grant';
       // Nothing more is stored under a revoked grant (a race winner's tokens included): the
       // marker check and the index entry are one step on the grant's shard, before the save.
       const grantId = ISSUED_UNDER_GRANT.has(this.name) ? payload.grantId : undefined;
-      if (grantId && (await addToIndex(redis, [keys.grant(grantId), keys.revoked(grantId)], [key, ttl])) !== 1) return;
+      if (grantId && (await addToIndex(redis, [keys.grant(grantId), keys.revoked(grantId)], [issuedMember(this.name, id), ttl])) !== 1) return;
       const artifactKeys = [key, keys.consumed(this.name, id), ...(isGrant ? [keys.revoked(id)] : [])];
       const writes: Promise<unknown>[] = [saveArtifact(redis, artifactKeys, [JSON.stringify(payload), ttl])];
       if (payload.uid) writes.push(redis.set(keys.uid(payload.uid), id, 'EX', ttl));
@@ -108,7 +125,8 @@ export function createRedisAdapterClass(redis: RedisClient, accountIndex?: Accou
     async find(id: string): Promise<AdapterPayload | undefined> {
       const stored = (await findArtifact(redis, [keys.model(this.name, id), keys.consumed(this.name, id)], [])) as [string | null, string | null] | null;
       if (!stored?.[0]) return undefined;
-      const payload = JSON.parse(stored[0]) as AdapterPayload;
+      const parsed = JSON.parse(stored[0]) as AdapterPayload;
+      const payload = this.carriesClaims?.detach(id, parsed) ?? parsed;
       return stored[1] ? { ...payload, consumed: Number(stored[1]) } : payload;
     }
 
@@ -152,7 +170,7 @@ export function createRedisAdapterClass(redis: RedisClient, accountIndex?: Accou
 export async function revokeGrant(redis: RedisClient, grantId: string): Promise<void> {
   const issued = (await takeRevokedGrant(redis, [keys.revoked(grantId), keys.grant(grantId), keys.model('Grant', grantId)], [FALLBACK_TTL_SECONDS])) as string[];
   // Each artifact has a hash tag of its own: one DEL each (Redis Cluster).
-  await Promise.all(issued.map((key) => redis.del(key)));
+  await Promise.all(issued.map((member) => redis.del(keyOfIssued(member))));
 }
 
 /**

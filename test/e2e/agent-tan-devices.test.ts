@@ -359,6 +359,15 @@ describe('trusted devices', () => {
     expect((await signInAgain(browser, agent)).result.location).toMatch(/\/interaction\//);
   });
 
+  test('nor during a hard stop that only Postgres still knows (Redis lost the counts)', async () => {
+    const agent = await createAgent();
+    const browser = await trustedBrowser(agent);
+    await app.runtime.db('accounts').where({ id: agent.id }).update({ hard_locked_at: new Date() });
+    expect((await signInAgain(browser, agent)).result.location).toMatch(/\/interaction\//);
+    await app.runtime.db('accounts').where({ id: agent.id }).update({ hard_locked_at: null });
+    expect((await signInAgain(browser, agent)).result.location).toMatch(/callback/);
+  });
+
   test('the account page lists devices and revokes them, with a CSRF token', async () => {
     const agent = await createAgent();
     const browser = await trustedBrowser(agent);

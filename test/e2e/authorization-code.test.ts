@@ -128,6 +128,21 @@ describe('authorization code + PKCE with openid-client', () => {
     expect(await again.startAuthorization()).toMatch(/^https:\/\/rp\.example\.test\/callback/);
     expect((await again.finishAtCallback()).claims()!.sub).toBe(accountId);
   });
+
+  test('SSO with more scopes widens the first-party grant; the same scopes again leave it as it was', async () => {
+    const { flow, tokens } = await signIn(rp, { scope: 'openid email' });
+    expect(tokens.claims()!.name).toBeUndefined();
+    const wider = new LoginFlow(app, rp, flow.browser);
+    await wider.startAuthorization({ scope: 'openid email profile' });
+    const widened = await wider.finishAtCallback();
+    expect(widened.scope?.split(' ')).toContain('profile');
+    expect(widened.claims()!.name).toBe('Erika Muster');
+    const same = new LoginFlow(app, rp, flow.browser);
+    await same.startAuthorization({ scope: 'openid email profile' });
+    const again = await same.finishAtCallback();
+    expect(again.scope?.split(' ')).toContain('profile');
+    expect(again.claims()!.name).toBe('Erika Muster');
+  });
 });
 
 describe('client authentication and client_credentials', () => {

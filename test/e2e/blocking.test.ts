@@ -69,6 +69,22 @@ describe('blocking', () => {
     expect(event).toMatchObject({ actor_kind: 'admin', actor_id: 'cli:test' });
   });
 
+  test('a code issued before the block is refused at /token, also when the revocation missed its grant', async () => {
+    // The code brings the claims read at /auth to /token (no second read of Postgres there).
+    const account = await newAccount();
+    const first = new LoginFlow(app, rp);
+    await first.startAuthorization({ scope: 'openid email offline_access' });
+    await first.submitPassword(account.email, PASSWORD);
+    // A session and grant saved while the block ran are not in the account's index yet:
+    // simulated by emptying it (offline_access: the codes do not end with the session).
+    const second = new LoginFlow(app, rp, first.browser);
+    await second.startAuthorization({ scope: 'openid email offline_access' });
+    await app.runtime.redis.del(`pforte:account:{${account.id}}:grants`, `pforte:account:{${account.id}}:sessions`);
+    await app.services.accountStatus.block(ADMIN, account.email);
+    await expect(first.finishAtCallback()).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(second.finishAtCallback()).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
   test('a blocked person with a wrong password sees exactly the wrong-password page', async () => {
     const account = await newAccount('Maklerbüro Nord');
     await app.services.accountStatus.block(ADMIN, account.id);

@@ -47,7 +47,7 @@ async function isSessionAlive(flow: LoginFlow): Promise<boolean> {
   return new URL(target).searchParams.get('error') === null;
 }
 
-const sessionIdsOf = (accountId: string) => app.runtime.redis.smembers(`pforte:account:{${accountId}}:sessions`);
+const sessionIdsOf = (accountId: string) => app.runtime.redis.hkeys(`pforte:account:{${accountId}}:sessions`);
 
 describe('setNewPassword', () => {
   test('a change keeps the session it was made in, ends the others, revokes tokens and devices, and mails the owner', async () => {

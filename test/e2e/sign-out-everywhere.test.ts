@@ -30,7 +30,7 @@ async function promptNone(flow: LoginFlow, party: RelyingParty): Promise<string 
 }
 
 async function sessionIdsOf(accountId: string): Promise<string[]> {
-  return app.runtime.redis.smembers(`pforte:account:{${accountId}}:sessions`);
+  return app.runtime.redis.hkeys(`pforte:account:{${accountId}}:sessions`);
 }
 
 describe('ending every session of an account (index from account to sessions and grants)', () => {

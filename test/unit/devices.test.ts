@@ -72,7 +72,7 @@ describe('trusted devices', () => {
     expect(expiresAt).toEqual(new Date(now.getTime() + 30 * DAY_MS));
 
     now = new Date(now.getTime() + DAY_MS);
-    const device = await devices.recognise(token, accountId, CHROME_131_WINDOWS, null);
+    const device = await devices.recognise(token, accountId, CHROME_131_WINDOWS);
     expect(device).toMatchObject({ account_id: accountId, summary: 'Chrome 131 on Windows', last_used_at: now });
     expect(device).not.toHaveProperty('token_hash');
 
@@ -89,7 +89,7 @@ describe('trusted devices', () => {
     expect(JSON.stringify(audit)).not.toContain(token);
     for (const row of rows) expect(row.token_hash).toMatch(/^[0-9a-f]{64}$/);
     // Another key does not recognise the token: the hash alone is not enough.
-    expect(await service({ hmacKey: 'o'.repeat(32) }).recognise(token, accountId, CHROME_131_WINDOWS, null)).toBeUndefined();
+    expect(await service({ hmacKey: 'o'.repeat(32) }).recognise(token, accountId, CHROME_131_WINDOWS)).toBeUndefined();
   });
 
   test('an expired device is refused', async () => {
@@ -97,10 +97,10 @@ describe('trusted devices', () => {
     const { token } = await devices.trust(accountId, CHROME_131_WINDOWS);
     const trustedAt = now;
     now = new Date(trustedAt.getTime() + 2 * DAY_MS - 1000);
-    const device = await devices.recognise(token, accountId, CHROME_131_WINDOWS, null);
+    const device = await devices.recognise(token, accountId, CHROME_131_WINDOWS);
     expect(device).toBeDefined();
     now = new Date(trustedAt.getTime() + 2 * DAY_MS + 1000);
-    expect(await devices.recognise(token, accountId, CHROME_131_WINDOWS, null)).toBeUndefined();
+    expect(await devices.recognise(token, accountId, CHROME_131_WINDOWS)).toBeUndefined();
     expect((await devices.list(accountId)).map((d) => d.id)).not.toContain(device!.id);
   });
 
@@ -108,18 +108,18 @@ describe('trusted devices', () => {
     const devices = service();
     const first = await devices.trust(accountId, CHROME_131_WINDOWS);
     const second = await devices.trust(accountId, CHROME_131_WINDOWS);
-    const firstId = (await devices.recognise(first.token, accountId, CHROME_131_WINDOWS, null))!.id;
+    const firstId = (await devices.recognise(first.token, accountId, CHROME_131_WINDOWS))!.id;
 
     expect(await devices.revoke(otherAccountId, firstId)).toBe(false); // not theirs
-    expect(await devices.recognise(first.token, accountId, CHROME_131_WINDOWS, null)).toBeDefined();
+    expect(await devices.recognise(first.token, accountId, CHROME_131_WINDOWS)).toBeDefined();
     expect(await devices.revoke(accountId, firstId, 'admin@example.com')).toBe(true);
     expect(await devices.revoke(accountId, firstId)).toBe(false); // already revoked
     expect(await devices.revoke(accountId, 'not-a-uuid')).toBe(false);
-    expect(await devices.recognise(first.token, accountId, CHROME_131_WINDOWS, null)).toBeUndefined();
-    expect(await devices.recognise(second.token, accountId, CHROME_131_WINDOWS, null)).toBeDefined();
+    expect(await devices.recognise(first.token, accountId, CHROME_131_WINDOWS)).toBeUndefined();
+    expect(await devices.recognise(second.token, accountId, CHROME_131_WINDOWS)).toBeDefined();
 
     expect(await devices.revokeAll(accountId)).toBeGreaterThanOrEqual(1);
-    expect(await devices.recognise(second.token, accountId, CHROME_131_WINDOWS, null)).toBeUndefined();
+    expect(await devices.recognise(second.token, accountId, CHROME_131_WINDOWS)).toBeUndefined();
     expect(await devices.list(accountId)).toEqual([]);
     const revocations = await createAuditRepo(db).list({ accountId, type: 'device.revoked' });
     expect(revocations.map((e) => e.actor)).toEqual([null, 'admin@example.com']);
@@ -128,45 +128,47 @@ describe('trusted devices', () => {
   test("another account's device is refused", async () => {
     const devices = service();
     const { token } = await devices.trust(otherAccountId, CHROME_131_WINDOWS);
-    expect(await devices.recognise(token, accountId, CHROME_131_WINDOWS, null)).toBeUndefined();
-    expect(await devices.recognise(token, otherAccountId, CHROME_131_WINDOWS, null)).toBeDefined();
+    expect(await devices.recognise(token, accountId, CHROME_131_WINDOWS)).toBeUndefined();
+    expect(await devices.recognise(token, otherAccountId, CHROME_131_WINDOWS)).toBeDefined();
   });
 
   test('another OS family or browser family is refused', async () => {
     const devices = service();
     const { token } = await devices.trust(accountId, CHROME_131_WINDOWS);
-    expect(await devices.recognise(token, accountId, CHROME_131_LINUX, null)).toBeUndefined();
-    expect(await devices.recognise(token, accountId, FIREFOX_133_WINDOWS, null)).toBeUndefined();
-    expect(await devices.recognise(token, accountId, undefined, null)).toBeUndefined();
-    expect(await devices.recognise(token, accountId, CHROME_131_WINDOWS, null)).toBeDefined();
+    expect(await devices.recognise(token, accountId, CHROME_131_LINUX)).toBeUndefined();
+    expect(await devices.recognise(token, accountId, FIREFOX_133_WINDOWS)).toBeUndefined();
+    expect(await devices.recognise(token, accountId, undefined)).toBeUndefined();
+    expect(await devices.recognise(token, accountId, CHROME_131_WINDOWS)).toBeDefined();
   });
 
   test('a browser major update is accepted by default and refused when bound', async () => {
     const { token } = await service().trust(accountId, CHROME_131_WINDOWS);
-    expect(await service({ bindBrowserMajor: true }).recognise(token, accountId, CHROME_132_WINDOWS, null)).toBeUndefined();
-    expect(await service({ bindBrowserMajor: true }).recognise(token, accountId, CHROME_131_WINDOWS, null)).toBeDefined();
-    expect(await service().recognise(token, accountId, CHROME_132_WINDOWS, null)).toBeDefined();
+    expect(await service({ bindBrowserMajor: true }).recognise(token, accountId, CHROME_132_WINDOWS)).toBeUndefined();
+    expect(await service({ bindBrowserMajor: true }).recognise(token, accountId, CHROME_131_WINDOWS)).toBeDefined();
+    expect(await service().recognise(token, accountId, CHROME_132_WINDOWS)).toBeDefined();
   });
 
   test('a password change after trusting ends the trust', async () => {
     const devices = service();
-    const before = new Date(now.getTime() - 1000);
     const { token } = await devices.trust(accountId, CHROME_131_WINDOWS);
-    expect(await devices.recognise(token, accountId, CHROME_131_WINDOWS, before)).toBeDefined();
+    await db('accounts').where({ id: accountId }).update({ password_changed_at: new Date(now.getTime() - 1000) });
+    expect(await devices.recognise(token, accountId, CHROME_131_WINDOWS)).toBeDefined();
     now = new Date(now.getTime() + 60_000);
-    expect(await devices.recognise(token, accountId, CHROME_131_WINDOWS, now)).toBeUndefined();
+    await db('accounts').where({ id: accountId }).update({ password_changed_at: now });
+    expect(await devices.recognise(token, accountId, CHROME_131_WINDOWS)).toBeUndefined();
+    await db('accounts').where({ id: accountId }).update({ password_changed_at: null });
   });
 
   test('malformed tokens are refused without a lookup', async () => {
     const repo = createDevicesRepo(db);
     let lookups = 0;
-    const devices = service({ repo: { ...repo, findActiveByTokenHash: (...args) => (lookups++, repo.findActiveByTokenHash(...args)) } });
+    const devices = service({ repo: { ...repo, useMatching: (...args) => (lookups++, repo.useMatching(...args)) } });
     const { token } = await devices.trust(accountId, CHROME_131_WINDOWS);
     for (const bad of [undefined, '', token.slice(0, 42), `${token}A`, `${token.slice(0, 42)}=`, `${token.slice(0, 42)}+`, "' or 1=1 --", 'x'.repeat(10_000)]) {
-      expect(await devices.recognise(bad, accountId, CHROME_131_WINDOWS, null)).toBeUndefined();
+      expect(await devices.recognise(bad, accountId, CHROME_131_WINDOWS)).toBeUndefined();
     }
     expect(lookups).toBe(0);
-    expect(await devices.recognise(token, accountId, CHROME_131_WINDOWS, null)).toBeDefined();
+    expect(await devices.recognise(token, accountId, CHROME_131_WINDOWS)).toBeDefined();
     expect(lookups).toBe(1);
   });
 

@@ -92,6 +92,37 @@ describe('Redis adapter for oidc-provider', () => {
     expect(await access.find('at-late')).toBeUndefined();
   });
 
+  test('indexes are compact hashes; index sets of earlier versions are still read and added to', async () => {
+    const Adapter = createRedisAdapterClass(redis, createAccountIndex(redis));
+    const id = (tag: string) => `${tag}${randomBytes(32).toString('base64url')}`.slice(0, 43);
+    const [grantId, codeId, accessId, refreshId] = ['g', 'c', 'a', 'r'].map(id) as [string, string, string, string];
+    await new Adapter('Grant').upsert(grantId, { accountId: 'acc-compact' } as never, 3600);
+    await new Adapter('AuthorizationCode').upsert(codeId, { grantId } as never, 60);
+    await new Adapter('AccessToken').upsert(accessId, { grantId } as never, 3600);
+    await new Adapter('RefreshToken').upsert(refreshId, { grantId } as never, 7200);
+    for (const key of [`pforte:oidc:grant:{${grantId}}`, 'pforte:account:{acc-compact}:grants']) {
+      expect(await raw.object('ENCODING', `${prefix}${key}`)).toBe('listpack');
+    }
+    await new Adapter('AccessToken').revokeByGrantId(grantId);
+    for (const [name, artifact] of [['AuthorizationCode', codeId], ['AccessToken', accessId], ['RefreshToken', refreshId]] as const) {
+      expect(await new Adapter(name).find(artifact)).toBeUndefined();
+    }
+
+    // Written by an earlier version: a set of whole keys, and an account's sessions as a set.
+    await raw.sadd(`${prefix}pforte:oidc:grant:{g-old}`, 'pforte:oidc:AccessToken:{at-old}');
+    await new Adapter('AccessToken').upsert('at-old', { grantId: 'g-old' } as never, 600);
+    await new Adapter('RefreshToken').upsert('rt-new', { grantId: 'g-old' } as never, 600);
+    await raw.sadd(`${prefix}pforte:account:{acc-old}:sessions`, 's-old');
+    await new Adapter('Session').upsert('s-new', { accountId: 'acc-old' } as never, 600);
+    await new Adapter('Session').upsert('s-old', { accountId: 'acc-old' } as never, 600);
+    expect(await raw.type(`${prefix}pforte:account:{acc-old}:sessions`)).toBe('set');
+    await new Adapter('AccessToken').revokeByGrantId('g-old');
+    expect(await new Adapter('AccessToken').find('at-old')).toBeUndefined();
+    expect(await new Adapter('RefreshToken').find('rt-new')).toBeUndefined();
+    expect(await endAccountSessions(redis, createAccountIndex(redis), 'acc-old')).toEqual({ sessions: 2, grants: 0 });
+    expect(await new Adapter('Session').find('s-new')).toBeUndefined();
+  });
+
   test('an interaction only names a grant: revoking the grant neither deletes nor blocks it', async () => {
     // A browser signing in as another account: the pending interaction names the old
     // account's grant, which the provider revokes when it ends the old session.

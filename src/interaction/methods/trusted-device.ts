@@ -6,9 +6,7 @@ export const trustedDevice: SilentMethod = {
   name: 'trusted-device',
   async prove(deps, ctx, interaction, accountId) {
     if (interaction.clientMetadata.device_shortcut === false) return undefined;
-    const account = await deps.accounts.findById(accountId);
-    if (!account) return undefined;
-    const device = await deps.devices.recognise(readDeviceToken(ctx, deps.config), account.id, ctx.get('user-agent'), account.password_changed_at);
+    const device = await deps.devices.recognise(readDeviceToken(ctx, deps.config), accountId, ctx.get('user-agent'));
     return device ? 'device' : undefined;
   },
 };

@@ -27,12 +27,18 @@ export function createDevicesRepo(db: Db) {
       const [row] = await table().insert(device as never).returning('*');
       return row as DeviceRow;
     },
-    async findActiveByTokenHash(tokenHash: string, now: Date): Promise<DeviceRow | undefined> {
-      return active(now).where({ token_hash: tokenHash }).first();
-    },
-    /** The updated row, or undefined when the device was revoked or expired meanwhile. */
-    async touch(id: string, now: Date): Promise<DeviceRow | undefined> {
-      const [row] = await active(now).where({ id }).update({ last_used_at: now }).returning('*');
+    /**
+     * Marks the device used and returns it, when the token names an active device of this
+     * account, for this browser and OS family (and major version, if given), trusted after
+     * the account's last password change; otherwise undefined and nothing changed. One
+     * statement: the checks are part of the update (a null family matches a null family).
+     */
+    async useMatching({ tokenHash, accountId, osFamily, browserFamily, browserMajor, now }: { tokenHash: string; accountId: string; osFamily: string | null; browserFamily: string | null; browserMajor?: string | null; now: Date }): Promise<DeviceRow | undefined> {
+      if (!UUID.test(accountId)) return undefined;
+      const query = active(now).where({ token_hash: tokenHash, account_id: accountId }).where('os_family', osFamily).where('browser_family', browserFamily);
+      if (browserMajor !== undefined) query.where('browser_major', browserMajor);
+      query.whereRaw("created_at > coalesce((select password_changed_at from accounts where accounts.id = trusted_devices.account_id), '-infinity')");
+      const [row] = await query.update({ last_used_at: now }).returning('*');
       return row as DeviceRow | undefined;
     },
     async listActive(accountId: string, now: Date): Promise<DeviceRow[]> {
