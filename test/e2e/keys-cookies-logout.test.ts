@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import * as oidc from 'openid-client';
 import { Browser } from '../helpers/browser.js';
+import { httpsBrowserBehindProxy } from '../helpers/https-browser.js';
 import { LoginFlow } from '../helpers/login-flow.js';
 import { REGISTERED_BY_ADMIN } from '../../src/domain/clients.js';
 import { verifyProviderJwt } from '../helpers/jwt.js';
@@ -139,29 +140,7 @@ describe('cookies on an https issuer', () => {
     // Registered directly: openid-client cannot reach the proxy's host name from here.
     const client = await app.services.clients.create({ name: 'tls-rp', redirectUris: ['https://rp.example.test/callback'], firstParty: true, minAcr: 'urn:pforte:loa:2', defaultAcr: 'urn:pforte:loa:2' });
     const account = await app.services.accounts.create({ email: 'tls@example.com', password: PASSWORD });
-    const jar = new Map<string, string>();
-    const setCookies: string[] = [];
-    // A browser behind the proxy: cookies kept by hand, every request marked as https.
-    const go = async (url: string, form?: Record<string, string>) => {
-      const target = new URL(url, app.url);
-      const res = await fetch(`http://127.0.0.1:${app.port}${target.pathname}${target.search}`, {
-        method: form ? 'POST' : 'GET',
-        redirect: 'manual',
-        headers: {
-          'x-forwarded-proto': 'https',
-          cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; '),
-          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        },
-        body: form ? new URLSearchParams(form).toString() : undefined,
-      });
-      for (const cookie of res.headers.getSetCookie()) {
-        setCookies.push(cookie);
-        const [pair] = cookie.split(';');
-        const eq = pair!.indexOf('=');
-        jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-      }
-      return res;
-    };
+    const { go, setCookies } = httpsBrowserBehindProxy(app);
     const auth = new URL(`${app.url}/auth`);
     auth.search = new URLSearchParams({ client_id: client.client_id, response_type: 'code', scope: 'openid', redirect_uri: 'https://rp.example.test/callback', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256', state: 's' }).toString();
     const interaction = (await go(auth.href)).headers.get('location')!;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import Keygrip from 'keygrip';
 import { Browser } from '../helpers/browser.js';
+import { httpsBrowserBehindProxy } from '../helpers/https-browser.js';
 import { LoginFlow } from '../helpers/login-flow.js';
 import { registerRelyingParty, type RelyingParty } from '../helpers/relying-party.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp-capture.js';
@@ -287,30 +288,7 @@ describe('on an https issuer behind a TLS-terminating proxy', () => {
     await tls.services.roles.create({ name: 'user-manager' });
     const org = await tls.services.organisations.create({ name: 'TLS Org', grantableRoles: ['user-manager'] });
     const manager = await tls.services.accounts.create({ email: 'tls.manager@example.com', password: PASSWORD, organisation: org.id, roles: ['user-manager'] });
-    const jar = new Map<string, string>();
-    const setCookies: string[] = [];
-    // A browser behind the proxy: cookies kept by hand, every request marked as https.
-    const go = async (url: string, form?: Record<string, string>) => {
-      const target = new URL(url, tls.url);
-      const res = await fetch(`http://127.0.0.1:${tls.port}${target.pathname}${target.search}`, {
-        method: form ? 'POST' : 'GET',
-        redirect: 'manual',
-        headers: {
-          'x-forwarded-proto': 'https',
-          'accept-language': 'en',
-          cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; '),
-          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        },
-        body: form ? new URLSearchParams(form).toString() : undefined,
-      });
-      for (const cookie of res.headers.getSetCookie()) {
-        setCookies.push(cookie);
-        const [pair] = cookie.split(';');
-        const eq = pair!.indexOf('=');
-        jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-      }
-      return res;
-    };
+    const { go, setCookies } = httpsBrowserBehindProxy(tls, { 'accept-language': 'en' });
     const start = await go('/manage');
     expect(start.status).toBe(303);
     expect(setCookies.find((cookie) => cookie.startsWith('__Secure-pforte.manage-step-up='))).toMatch(/path=\/manage;.*secure.*httponly/);

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { afterAll, describe, expect, test } from '@jest/globals';
+import { adminCall, adminToken } from '../helpers/admin-api.js';
 import { Browser } from '../helpers/browser.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { freePort } from '../helpers/free-port.js';
@@ -18,6 +19,18 @@ const cleanups: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
 });
+
+/** A fresh database reached through a TCP proxy the test can cut and restore. */
+async function databaseBehindProxy(name: string) {
+  const database = await createTestDatabase(name);
+  cleanups.push(() => database.drop());
+  const direct = new URL(database.url);
+  const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+  cleanups.push(() => proxy.close());
+  const viaProxy = new URL(database.url);
+  viaProxy.host = `127.0.0.1:${proxy.port}`;
+  return { proxy, viaProxy };
+}
 
 function english(app: TestApp) {
   return new Browser(app.url, { 'Accept-Language': 'en' });
@@ -92,13 +105,7 @@ describe('a dependency fails mid-flow; pforte says so, blames nobody and recover
   });
 
   test('Postgres cut (TCP proxy) and restored', async () => {
-    const database = await createTestDatabase('cut');
-    cleanups.push(() => database.drop());
-    const direct = new URL(database.url);
-    const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
-    cleanups.push(() => proxy.close());
-    const viaProxy = new URL(database.url);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const { proxy, viaProxy } = await databaseBehindProxy('cut');
     const log = new LogCapture();
     // No client cache: the client lookup itself must meet the outage.
     const app = await startTestApp({ DATABASE_URL: viaProxy.href, LOG_LEVEL: 'info', CLIENT_CACHE_SECONDS: '0' }, { logDestination: log });
@@ -142,4 +149,23 @@ describe('a dependency fails mid-flow; pforte says so, blames nobody and recover
     expect(page.text).not.toContain('We have sent a TAN');
     expect(page.text).not.toContain(BLAMES_RELYING_PARTY);
   });
+});
+
+test('admin API with Postgres cut: 503 unavailable as JSON, never a 500; works again once restored', async () => {
+  const { proxy, viaProxy } = await databaseBehindProxy('admin_cut');
+  // No client cache: the admin client's lookup itself meets the outage.
+  const app = await startTestApp({ DATABASE_URL: viaProxy.href, CLIENT_CACHE_SECONDS: '0' });
+  cleanups.push(() => app.close());
+  const { token } = await adminToken(app);
+
+  proxy.cut();
+  for (const [method, path, body] of [['GET', '/users'], ['POST', '/roles', { name: 'outage-role' }]] as const) {
+    const answer = await adminCall(app, method, path, { token, body });
+    expect(answer.status).toBe(503);
+    expect(answer.body).toEqual({ error: 'unavailable', message: expect.any(String) });
+    expect(answer.text).not.toMatch(/ECONNRESET|127\.0\.0\.1|knex|stack/i);
+  }
+
+  proxy.restore();
+  expect((await adminCall(app, 'GET', '/users', { token })).status).toBe(200);
 });
