@@ -106,6 +106,10 @@ export function createAdminApi(deps: AdminApiDeps): { router: Router; middleware
 
   const middleware: Middleware = async (ctx, next) => {
     if (ctx.path !== ADMIN_API_PREFIX && !ctx.path.startsWith(`${ADMIN_API_PREFIX}/`)) return next();
+    // Answers carry secrets (client_secret, activation_link, initial_password) and account
+    // data: no browser or proxy may keep any of them (RFC 6749 5.1 asks the same of /token).
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('Pragma', 'no-cache');
     let refusal: AppError | undefined;
     try {
       await dispatch(ctx as never, async () => undefined);

@@ -87,6 +87,28 @@ describe('admin API: who may call it', () => {
 });
 
 describe('admin API: hostile requests', () => {
+  test('no answer may be stored by a browser or proxy: those with secrets, lists, refusals; no CORS', async () => {
+    const client = await as('POST', '/clients', { body: { name: 'No store', grant_types: ['client_credentials'] } });
+    const user = await as('POST', '/users', { body: { email: 'no.store@example.com', activation: true } });
+    const lettered = await as('POST', '/users', { body: { email: 'no.store.letter@example.com', initial_password: true } });
+    expect([client.body.client_secret, user.body.activation_link, lettered.body.initial_password]).toEqual([expect.any(String), expect.any(String), expect.any(String)]);
+    const answers = [
+      client,
+      user,
+      lettered,
+      await as('POST', `/clients/${client.body.client_id as string}/rotate-secret`),
+      await as('POST', `/users/${user.body.id as string}/resend-activation`),
+      await as('GET', '/users', { headers: { origin: 'https://evil.example' } }),
+      await as('GET', '/users/nobody@example.com'),
+      await adminCall(app, 'GET', '/clients'),
+    ];
+    for (const answer of answers) {
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+      expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+      expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+    }
+  });
+
   test('unknown routes and methods answer JSON 404 and 405', async () => {
     const unknown = await as('GET', '/nothing-here');
     expect(unknown.status).toBe(404);
