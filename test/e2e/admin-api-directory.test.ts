@@ -145,6 +145,10 @@ describe('admin API: keys and audit', () => {
     expect(await as('GET', '/audit?since=yesterday')).toMatchObject({ status: 400, body: { problems: { since: 'not_an_iso_time' } } });
     expect(await as('GET', '/audit?type=x&type=y')).toMatchObject({ status: 400, body: { problems: { type: expect.any(String) } } });
     expect(await as('GET', '/audit?account=nobody@example.com')).toMatchObject({ status: 404, body: { error: 'user_not_found' } });
+    // A forged cursor is a problem of the parameter sent, not of a field the caller never saw.
+    for (const cursor of [Buffer.from('["x"]').toString('base64url'), Buffer.from('["1","2"]').toString('base64url'), 'garbage']) {
+      expect(await as('GET', `/audit?cursor=${cursor}`)).toMatchObject({ status: 400, body: { error: 'invalid_input', problems: { cursor: expect.any(String) } } });
+    }
 
     // One event by its id: the same entry as in the list; ids that name none are 404.
     expect(await as('GET', `/audit/${page[1]!.id}`)).toMatchObject({ status: 200, body: page[1] });
