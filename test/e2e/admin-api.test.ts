@@ -204,6 +204,23 @@ describe('admin API: hostile requests', () => {
     expect(badCursor).toMatchObject({ status: 400, body: { problems: { cursor: 'invalid_cursor' } } });
   });
 
+  test('keys named like Object.prototype members are unknown fields like any other, named in problems and message', async () => {
+    const before = await countOf('clients');
+    for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      // Raw JSON: JSON.stringify would not write an own __proto__ key.
+      const answer = await as('POST', '/clients', { raw: `{"name":"Proto ${key}","grant_types":["client_credentials"],"${key}":{"admin":true}}` });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toBe('invalid_input');
+      expect(Object.entries(answer.body.problems as object)).toEqual([[key, 'unknown_field']]);
+      expect(answer.body.message).toBe(`${key}: unknown_field`);
+      const nested = await as('POST', '/customers/import', { raw: `{"rows":[{"policy_number":"1","birth_date":"1970-01-01","name":"N","${key}":"\\u0000"}]}` });
+      expect(nested.status).toBe(400);
+      expect(Object.keys(nested.body.problems as object)).toEqual([`rows.0.${key}`]);
+    }
+    expect(await countOf('clients')).toBe(before);
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+
   test.each([
     ['javascript:', 'javascript:alert(1)'],
     ['a fragment', 'https://rp.example.test/cb#frag'],
