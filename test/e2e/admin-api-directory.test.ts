@@ -174,5 +174,10 @@ describe('admin API: a client it creates signs people in', () => {
     expect(tokens.claims()!.email).toBe('signin@example.com');
     // A person's access token is no admin token, whatever its client.
     expect((await adminCall(app, 'GET', '/clients', { token: tokens.access_token })).status).toBe(401);
+    // Nor is the person's ID token or refresh token.
+    for (const token of [tokens.id_token!, tokens.refresh_token!]) {
+      expect(token).toEqual(expect.any(String));
+      expect(await adminCall(app, 'GET', '/clients', { token })).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
+    }
   });
 });
