@@ -238,6 +238,7 @@ export const de: Record<MessageKey, string> = {
   'manage.roles': "Rollen",
   'manage.create': "Anlegen",
   'manage.back': "Zurück zur Mitgliederliste",
+  'manage.back_to_member': "Zurück zum Mitglied",
   'manage.save_roles': "Rollen speichern",
   'manage.actions': "Aktionen",
   'manage.resend_activation': "Aktivierung erneut senden",

@@ -237,6 +237,7 @@ export const en = {
   'manage.roles': "Roles",
   'manage.create': "Create",
   'manage.back': "Back to the member list",
+  'manage.back_to_member': "Back to the member",
   'manage.save_roles': "Save roles",
   'manage.actions': "Actions",
   'manage.resend_activation': "Resend activation",

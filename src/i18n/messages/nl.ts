@@ -238,6 +238,7 @@ export const nl: Record<MessageKey, string> = {
   'manage.roles': "Rollen",
   'manage.create': "Aanmaken",
   'manage.back': "Terug naar de ledenlijst",
+  'manage.back_to_member': "Terug naar het lid",
   'manage.save_roles': "Rollen opslaan",
   'manage.actions': "Acties",
   'manage.resend_activation': "Activering opnieuw versturen",
