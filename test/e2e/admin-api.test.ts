@@ -196,6 +196,7 @@ describe('admin API: hostile requests', () => {
     expect(Object.keys(typed.body.problems as object).sort()).toEqual(['name', 'public']);
     const array = await as('POST', '/clients', { body: [] });
     expect(array.status).toBe(400);
+    expect(await as('POST', '/keys/rotate?dry_run=1')).toMatchObject({ status: 400, body: { problems: { dry_run: 'unknown_field' } } });
     const unknownQuery = await as('GET', '/clients?sort=name');
     expect(unknownQuery).toMatchObject({ status: 400, body: { problems: { sort: 'unknown_field' } } });
     const badLimit = await as('GET', '/clients?limit=100000');
