@@ -114,8 +114,10 @@ export function createAdminApi(deps: AdminApiDeps): { router: Router; middleware
     try {
       await dispatch(ctx as never, async () => undefined);
       if (routePattern(ctx) === 'unmatched') {
-        const known = router.match(ctx.path, ctx.method).path.length > 0;
-        throw new AppError(known ? 'method_not_allowed' : 'not_found', { message: known ? `${ctx.method} is not allowed here` : 'no such route' });
+        const allowed = [...new Set(router.match(ctx.path, ctx.method).path.flatMap((layer) => layer.methods))];
+        // RFC 9110 15.5.6: a 405 names the methods the resource has.
+        if (allowed.length > 0) ctx.set('Allow', allowed.join(', '));
+        throw new AppError(allowed.length > 0 ? 'method_not_allowed' : 'not_found', { message: allowed.length > 0 ? `${ctx.method} is not allowed here` : 'no such route' });
       }
     } catch (error) {
       refusal = refusalOf(ctx, error);

@@ -116,6 +116,12 @@ describe('admin API: hostile requests', () => {
     const wrongMethod = await as('PUT', '/clients');
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.body.error).toBe('method_not_allowed');
+    // A 405 names the methods there are (RFC 9110); OPTIONS is one more method not allowed.
+    expect(wrongMethod.headers.get('allow')).toBe('HEAD, GET, POST');
+    const options = await as('OPTIONS', '/users/someone@example.com');
+    expect(options).toMatchObject({ status: 405, body: { error: 'method_not_allowed' } });
+    expect(options.headers.get('allow')).toBe('HEAD, GET, PATCH');
+    expect(unknown.headers.get('allow')).toBeNull();
   });
 
   test('a 2 MiB body: 413, nothing created', async () => {
