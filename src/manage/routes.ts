@@ -132,7 +132,8 @@ export function manageRoutes({ sessions, csrfTokens, members, stepUp }: ManageDe
       member: { ...toAccount(member), roles: member.roles, organisation: member.organisation },
       grantable: await members.grantableRoles(member.organisation_id!),
       devices: await members.devices(manager, member.id),
-      history: await members.history(manager, member.id),
+      // What happened in words where there are some (the event type otherwise).
+      history: (await members.history(manager, member.id)).map((entry) => ({ ...entry, what: isMessageKey(`manage.event.${entry.type}`) ? `manage.event.${entry.type}` : undefined })),
       csrf: tokenOf(ctx),
       notice: done,
     });
