@@ -370,6 +370,11 @@ describe('admin API: initial access tokens', () => {
     expect(registered.status).toBe(201);
     expect(await as('POST', '/initial-access-tokens', { body: { ttl_hours: 0 } })).toMatchObject({ status: 400, body: { problems: { ttl_hours: 'too_small' } } });
     expect((await as('POST', '/initial-access-tokens')).status).toBe(201);
+    // A script sending `Content-Type: application/json` on every call, with no body: no body, not a 415.
+    const json = { headers: { 'content-type': 'application/json' } };
+    expect((await as('POST', '/initial-access-tokens', json)).status).toBe(201);
+    expect((await as('POST', `/users/${encodeURIComponent('nobody@example.com')}/block`, json)).body.error).toBe('user_not_found');
+    expect(await as('POST', '/clients', json)).toMatchObject({ status: 400, body: { error: 'invalid_input' } });
   });
 });
 
