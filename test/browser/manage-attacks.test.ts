@@ -218,6 +218,17 @@ describe('/manage with fields the form does not have', () => {
     expect(await app.services.accounts.show(MANAGER)).toMatchObject({ roles: ['user-manager'] });
   }, 60_000);
 
+  test('a user manager cannot block their own account: told why, still signed in, back to their page', async () => {
+    const { page } = manager;
+    await page.goto(`${app.url}/manage?q=mira`);
+    await page.getByRole('link', { name: 'Mira Manager' }).click();
+    await page.getByRole('button', { name: 'Block', exact: true }).click();
+    expect(await page.getByRole('alert').innerText()).toBe('You cannot block your own account.');
+    await page.getByRole('link', { name: 'Back to the member', exact: true }).click();
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Mira Manager');
+    expect(await app.services.accounts.show(MANAGER)).toMatchObject({ status: 'active' });
+  }, 60_000);
+
   test('a member of another organisation, or any action on them: not found, with the way back to the list', async () => {
     const { page } = manager;
     const answer = await page.goto(`${app.url}/manage/members/${foreignId}`);

@@ -281,4 +281,5 @@ export const de: Record<MessageKey, string> = {
   'manage.event.password_reset.requested': "Passwort-Zurücksetzung angefragt",
   'error.last_user_manager': "Dies ist der letzte Benutzerverwalter der Organisation: Die Rolle kann nicht entzogen werden. Machen Sie zuerst jemand anderen zum Benutzerverwalter.",
   'error.role_not_grantable': "Die Organisation darf diese Rolle nicht vergeben.",
+  'error.cannot_block_self': "Sie können Ihr eigenes Konto nicht sperren.",
 };

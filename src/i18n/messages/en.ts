@@ -280,6 +280,7 @@ export const en = {
   'manage.event.password_reset.requested': "Password reset requested",
   'error.last_user_manager': "This is the last user manager of the organisation: the role cannot be withdrawn. Make someone else user manager first.",
   'error.role_not_grantable': "The organisation may not grant this role.",
+  'error.cannot_block_self': "You cannot block your own account.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -281,4 +281,5 @@ export const nl: Record<MessageKey, string> = {
   'manage.event.password_reset.requested': "Wachtwoordherstel aangevraagd",
   'error.last_user_manager': "Dit is de laatste gebruikersbeheerder van de organisatie: de rol kan niet worden ingetrokken. Maak eerst iemand anders gebruikersbeheerder.",
   'error.role_not_grantable': "De organisatie mag deze rol niet toekennen.",
+  'error.cannot_block_self': "U kunt uw eigen account niet blokkeren.",
 };
