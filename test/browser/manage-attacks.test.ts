@@ -97,6 +97,10 @@ describe('/manage against markup', () => {
     expect(await page.getByRole('link', { name: MARKUP }).count()).toBe(1);
     expect(await xssRan(page)).toBeUndefined();
     expect(await page.locator('script, img[src="x"]').count()).toBe(0);
+    // The list's way out: the manager's own account page.
+    await page.getByRole('link', { name: 'Your account' }).click();
+    await page.waitForURL(`${app.url}/account`);
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Your account');
   }, 60_000);
 });
 
