@@ -51,7 +51,11 @@ export const idParam = z.object({ id: z.string().regex(REFERENCE) }).strict();
  * CLI's "nothing to change"), so an empty PATCH is refused rather than audited as a change.
  */
 export const changesOf = <T extends z.ZodObject>(fields: T) =>
-  fields.refine((changes) => Object.keys(changes).length > 0, { message: 'nothing_to_change' });
+  fields.refine((changes) => Object.keys(changes).length > 0, {
+    message: 'nothing_to_change',
+    // Only for a body that is otherwise valid: `{"email": …}` is an unknown field, not also "nothing to change".
+    when: (payload) => payload.issues.length === 0,
+  });
 
 /**
  * An empty `problems` map without a prototype: its keys come from the request, and with

@@ -74,6 +74,8 @@ describe('admin API: roles and organisations', () => {
     const updatesBefore = (await auditOf('account.updated')).length + (await auditOf('org.updated')).length + (await auditOf('client.updated')).length;
     for (const path of [`/organisations/${org.body.id as string}`, `/users/${user.body.id as string}`, `/clients/${client.body.client_id as string}`]) {
       expect(await as('PATCH', path, { body: {} })).toMatchObject({ status: 400, body: { error: 'invalid_input', problems: { body: 'nothing_to_change' } } });
+      // A field that cannot be changed is named, and only it: not also "nothing to change".
+      expect(await as('PATCH', path, { body: { status: 'active' } })).toMatchObject({ status: 400, body: { problems: { status: 'unknown_field' }, message: 'status: unknown_field' } });
     }
     expect((await auditOf('account.updated')).length + (await auditOf('org.updated')).length + (await auditOf('client.updated')).length).toBe(updatesBefore);
   });
