@@ -123,9 +123,10 @@ describe('/manage from another origin', () => {
   test('no page of /manage can be framed by another origin', async () => {
     const { context } = manager;
     const page = await context.newPage();
-    const answers: Array<{ url: string; frameOptions: string | undefined; csp: string | undefined }> = [];
+    const answers: Array<{ url: string; frameOptions: string | undefined; csp: string | undefined; cache: string | undefined }> = [];
     page.on('response', (response) => {
-      if (response.url().startsWith(`${app.url}/manage`)) answers.push({ url: response.url(), frameOptions: response.headers()['x-frame-options'], csp: response.headers()['content-security-policy'] });
+      const headers = response.headers();
+      if (response.url().startsWith(`${app.url}/manage`)) answers.push({ url: response.url(), frameOptions: headers['x-frame-options'], csp: headers['content-security-policy'], cache: headers['cache-control'] });
     });
     attackerPage = `<iframe src="${app.url}/manage/members/${victimId}"></iframe><iframe src="${app.url}/manage"></iframe>`;
     await page.goto(attackerUrl);
@@ -134,6 +135,8 @@ describe('/manage from another origin', () => {
     for (const answer of answers) {
       expect(answer.frameOptions).toBe('DENY');
       expect(answer.csp).toContain("frame-ancestors 'none'");
+      // Members' data stays out of every cache.
+      expect(answer.cache).toBe('no-store');
     }
     // Chromium shows nothing of the framed pages.
     for (const frame of page.frames().slice(1)) {
