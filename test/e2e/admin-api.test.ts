@@ -207,6 +207,12 @@ describe('admin API: hostile requests', () => {
     expect(unknownQuery).toMatchObject({ status: 400, body: { problems: { sort: 'unknown_field' } } });
     const badLimit = await as('GET', '/clients?limit=100000');
     expect(badLimit).toMatchObject({ status: 400, body: { problems: { limit: expect.any(String) } } });
+    // A limit is digits: not an exponent, hex, blanks, a fraction or twice.
+    for (const limit of ['1e2', '0x10', '%205', '2.0', '5&limit=6', '', '0', '201']) {
+      expect(await as('GET', `/clients?limit=${limit}`)).toMatchObject({ status: 400, body: { problems: { limit: expect.not.stringContaining('NaN') } } });
+    }
+    expect((await as('GET', '/clients?limit=200')).status).toBe(200);
+    expect((await as('GET', '/clients?limit=1')).status).toBe(200);
     const badCursor = await as('GET', '/clients?cursor=not-a-cursor');
     expect(badCursor).toMatchObject({ status: 400, body: { problems: { cursor: 'invalid_cursor' } } });
   });
