@@ -36,7 +36,8 @@ export function openApiDocument(routes: readonly AdminRoute[], serverUrl: string
     const refuse = (status: number, description: string) => {
       refusals[String(status)] = { description, content: json(problem) };
     };
-    if (route.params || route.body || route.query) refuse(400, 'Invalid input (invalid_input, problems keyed by field) or a malformed body (bad_request)');
+    // Every route validates its query (one without a query schema takes none): all may answer 400.
+    refuse(400, 'Invalid input (invalid_input, problems keyed by field or query parameter) or a malformed body (bad_request)');
     for (const [status, description] of Object.entries(COMMON_REFUSALS)) refuse(Number(status), description);
     if (route.notFound) refuse(404, `Unknown id (${route.notFound})`);
     if (route.method !== 'get') refuse(409, 'Conflicts with what is stored');

@@ -12,7 +12,10 @@ export const MAX_PAGE_SIZE = 200;
 
 export const pageQuery = z
   .object({
-    limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+    // Digits only: Number() would also take `1e2`, `0x10` and ` 5 `, and call a repeated limit NaN.
+    limit: z
+      .preprocess((value) => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value), z.number().int().min(1).max(MAX_PAGE_SIZE))
+      .default(DEFAULT_PAGE_SIZE),
     cursor: z.string().max(1000).optional(),
   })
   .strict();

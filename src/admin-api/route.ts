@@ -51,11 +51,22 @@ export const idParam = z.object({ id: z.string().regex(REFERENCE) }).strict();
  * CLI's "nothing to change"), so an empty PATCH is refused rather than audited as a change.
  */
 export const changesOf = <T extends z.ZodObject>(fields: T) =>
-  fields.refine((changes) => Object.keys(changes).length > 0, { message: 'nothing_to_change' });
+  fields.refine((changes) => Object.keys(changes).length > 0, {
+    message: 'nothing_to_change',
+    // Only for a body that is otherwise valid: `{"email": …}` is an unknown field, not also "nothing to change".
+    when: (payload) => payload.issues.length === 0,
+  });
+
+/**
+ * An empty `problems` map without a prototype: its keys come from the request, and with
+ * `{}` a key `__proto__` would set the prototype and `constructor` would seem present
+ * already, so a refusal would name neither (an empty `problems`, an empty message).
+ */
+const noProblems = (): Record<string, string> => Object.create(null) as Record<string, string>;
 
 /** Turns zod's issues into `problems` keyed by JSON field (query parameter) name. */
 export function problemsOf(error: z.ZodError): Record<string, string> {
-  const problems: Record<string, string> = {};
+  const problems = noProblems();
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) problems[[...issue.path, key].join('.')] ??= 'unknown_field';
@@ -72,7 +83,7 @@ export function problemsOf(error: z.ZodError): Record<string, string> {
  * at the edge, for every route alike.
  */
 export function nulProblems(value: unknown): Record<string, string> {
-  const problems: Record<string, string> = {};
+  const problems = noProblems();
   // Bodies nest at most MAX_JSON_DEPTH levels (json-body.ts); walked without recursion all the same.
   const pending: Array<{ value: unknown; path: string[] }> = [{ value, path: [] }];
   while (pending.length > 0) {

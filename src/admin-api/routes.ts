@@ -40,8 +40,10 @@ const koaPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
 /** The body of a route that takes one; a request without a body gives undefined (the schema decides). */
 async function bodyOf(ctx: Context): Promise<unknown> {
-  // No body at all (fetch sends `Content-Length: 0` for an empty POST): nothing to parse.
-  const isEmpty = !ctx.get('content-type') && !ctx.get('transfer-encoding') && !(Number(ctx.get('content-length')) > 0);
+  // No body at all (fetch sends `Content-Length: 0` for an empty POST): nothing to parse,
+  // whatever Content-Type says (scripts send `Content-Type: application/json` on every call;
+  // an empty body is no body of a wrong type, so no 415).
+  const isEmpty = !ctx.get('transfer-encoding') && !(Number(ctx.get('content-length')) > 0);
   if (isEmpty) return undefined;
   return parseJsonBody(ctx);
 }
@@ -106,12 +108,18 @@ export function createAdminApi(deps: AdminApiDeps): { router: Router; middleware
 
   const middleware: Middleware = async (ctx, next) => {
     if (ctx.path !== ADMIN_API_PREFIX && !ctx.path.startsWith(`${ADMIN_API_PREFIX}/`)) return next();
+    // Answers carry secrets (client_secret, activation_link, initial_password) and account
+    // data: no browser or proxy may keep any of them (RFC 6749 5.1 asks the same of /token).
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('Pragma', 'no-cache');
     let refusal: AppError | undefined;
     try {
       await dispatch(ctx as never, async () => undefined);
       if (routePattern(ctx) === 'unmatched') {
-        const known = router.match(ctx.path, ctx.method).path.length > 0;
-        throw new AppError(known ? 'method_not_allowed' : 'not_found', { message: known ? `${ctx.method} is not allowed here` : 'no such route' });
+        const allowed = [...new Set(router.match(ctx.path, ctx.method).path.flatMap((layer) => layer.methods))];
+        // RFC 9110 15.5.6: a 405 names the methods the resource has.
+        if (allowed.length > 0) ctx.set('Allow', allowed.join(', '));
+        throw new AppError(allowed.length > 0 ? 'method_not_allowed' : 'not_found', { message: allowed.length > 0 ? `${ctx.method} is not allowed here` : 'no such route' });
       }
     } catch (error) {
       refusal = refusalOf(ctx, error);

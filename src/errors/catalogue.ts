@@ -34,6 +34,7 @@ export const ERRORS = {
   // User managers (SPEC 5): refusals that change nothing
   last_user_manager: { status: 403 },
   role_not_grantable: { status: 403 },
+  cannot_block_self: { status: 403 },
   // Sign-in steps
   tan_cooldown: { status: 429, field: 'tan' },
   tan_hourly_limit: { status: 429, field: 'tan' },

@@ -29,7 +29,8 @@ export async function renderErrorPage(ctx: Context, error: unknown, logger: Logg
     logger.info({ requestId: ctx.state.requestId, code, status }, 'request refused');
   }
   const vars = error instanceof AppError ? error.vars : {};
-  await renderPage(ctx, 'error', { message: `error.${code}`, messageVars: vars, status }, status);
+  // A way back the failed page's routes named (ctx.state.backLink), e.g. /manage's member page.
+  await renderPage(ctx, 'error', { message: `error.${code}`, messageVars: vars, status, link: ctx.state.backLink }, status);
 }
 
 /** What a person is told: the catalogue's code (each has a message) and status. */

@@ -57,6 +57,23 @@ export function manageRoutes({ sessions, csrfTokens, members, stepUp }: ManageDe
   const form = [sessions.requireSession({ minAcr: LOA2, whenMissing: formBelowLoa2 }), asManager, csrf(csrfTokens)] as const;
   const tokenOf = (ctx: Context) => csrfTokens.tokenFor(signedInOf(ctx).sessionId);
 
+  /**
+   * A refusal (a role the organisation may not grant, the last user manager, an expired
+   * form) ends on the error page; it offers the way back to where the manager was: the
+   * member's page, or the list. Not for "not a user manager": /manage would refuse again.
+   */
+  router.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      if (error instanceof AppError && error.status < 500 && error.code !== 'forbidden') {
+        const member = /^\/manage\/members\/([0-9a-f-]{36})(?:\/[a-z-]+)?$/.exec(ctx.path)?.[1];
+        ctx.state.backLink = member && error.status !== 404 ? { href: memberPath(member), label: 'manage.back_to_member' } : { href: '/manage', label: 'manage.back' };
+      }
+      throw error;
+    }
+  });
+
   router.get('/callback', (ctx) => stepUp.callback(ctx));
 
   router.get('/', ...page, async (ctx) => {
@@ -115,7 +132,8 @@ export function manageRoutes({ sessions, csrfTokens, members, stepUp }: ManageDe
       member: { ...toAccount(member), roles: member.roles, organisation: member.organisation },
       grantable: await members.grantableRoles(member.organisation_id!),
       devices: await members.devices(manager, member.id),
-      history: await members.history(manager, member.id),
+      // What happened in words where there are some (the event type otherwise).
+      history: (await members.history(manager, member.id)).map((entry) => ({ ...entry, what: isMessageKey(`manage.event.${entry.type}`) ? `manage.event.${entry.type}` : undefined })),
       csrf: tokenOf(ctx),
       notice: done,
     });

@@ -74,6 +74,8 @@ describe('admin API: roles and organisations', () => {
     const updatesBefore = (await auditOf('account.updated')).length + (await auditOf('org.updated')).length + (await auditOf('client.updated')).length;
     for (const path of [`/organisations/${org.body.id as string}`, `/users/${user.body.id as string}`, `/clients/${client.body.client_id as string}`]) {
       expect(await as('PATCH', path, { body: {} })).toMatchObject({ status: 400, body: { error: 'invalid_input', problems: { body: 'nothing_to_change' } } });
+      // A field that cannot be changed is named, and only it: not also "nothing to change".
+      expect(await as('PATCH', path, { body: { status: 'active' } })).toMatchObject({ status: 400, body: { problems: { status: 'unknown_field' }, message: 'status: unknown_field' } });
     }
     expect((await auditOf('account.updated')).length + (await auditOf('org.updated')).length + (await auditOf('client.updated')).length).toBe(updatesBefore);
   });
@@ -145,6 +147,10 @@ describe('admin API: keys and audit', () => {
     expect(await as('GET', '/audit?since=yesterday')).toMatchObject({ status: 400, body: { problems: { since: 'not_an_iso_time' } } });
     expect(await as('GET', '/audit?type=x&type=y')).toMatchObject({ status: 400, body: { problems: { type: expect.any(String) } } });
     expect(await as('GET', '/audit?account=nobody@example.com')).toMatchObject({ status: 404, body: { error: 'user_not_found' } });
+    // A forged cursor is a problem of the parameter sent, not of a field the caller never saw.
+    for (const cursor of [Buffer.from('["x"]').toString('base64url'), Buffer.from('["1","2"]').toString('base64url'), 'garbage']) {
+      expect(await as('GET', `/audit?cursor=${cursor}`)).toMatchObject({ status: 400, body: { error: 'invalid_input', problems: { cursor: expect.any(String) } } });
+    }
 
     // One event by its id: the same entry as in the list; ids that name none are 404.
     expect(await as('GET', `/audit/${page[1]!.id}`)).toMatchObject({ status: 200, body: page[1] });
@@ -170,5 +176,10 @@ describe('admin API: a client it creates signs people in', () => {
     expect(tokens.claims()!.email).toBe('signin@example.com');
     // A person's access token is no admin token, whatever its client.
     expect((await adminCall(app, 'GET', '/clients', { token: tokens.access_token })).status).toBe(401);
+    // Nor is the person's ID token or refresh token.
+    for (const token of [tokens.id_token!, tokens.refresh_token!]) {
+      expect(token).toEqual(expect.any(String));
+      expect(await adminCall(app, 'GET', '/clients', { token })).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
+    }
   });
 });

@@ -87,6 +87,28 @@ describe('admin API: who may call it', () => {
 });
 
 describe('admin API: hostile requests', () => {
+  test('no answer may be stored by a browser or proxy: those with secrets, lists, refusals; no CORS', async () => {
+    const client = await as('POST', '/clients', { body: { name: 'No store', grant_types: ['client_credentials'] } });
+    const user = await as('POST', '/users', { body: { email: 'no.store@example.com', activation: true } });
+    const lettered = await as('POST', '/users', { body: { email: 'no.store.letter@example.com', initial_password: true } });
+    expect([client.body.client_secret, user.body.activation_link, lettered.body.initial_password]).toEqual([expect.any(String), expect.any(String), expect.any(String)]);
+    const answers = [
+      client,
+      user,
+      lettered,
+      await as('POST', `/clients/${client.body.client_id as string}/rotate-secret`),
+      await as('POST', `/users/${user.body.id as string}/resend-activation`),
+      await as('GET', '/users', { headers: { origin: 'https://evil.example' } }),
+      await as('GET', '/users/nobody@example.com'),
+      await adminCall(app, 'GET', '/clients'),
+    ];
+    for (const answer of answers) {
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+      expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+      expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+    }
+  });
+
   test('unknown routes and methods answer JSON 404 and 405', async () => {
     const unknown = await as('GET', '/nothing-here');
     expect(unknown.status).toBe(404);
@@ -94,6 +116,12 @@ describe('admin API: hostile requests', () => {
     const wrongMethod = await as('PUT', '/clients');
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.body.error).toBe('method_not_allowed');
+    // A 405 names the methods there are (RFC 9110); OPTIONS is one more method not allowed.
+    expect(wrongMethod.headers.get('allow')).toBe('HEAD, GET, POST');
+    const options = await as('OPTIONS', '/users/someone@example.com');
+    expect(options).toMatchObject({ status: 405, body: { error: 'method_not_allowed' } });
+    expect(options.headers.get('allow')).toBe('HEAD, GET, PATCH');
+    expect(unknown.headers.get('allow')).toBeNull();
   });
 
   test('a 2 MiB body: 413, nothing created', async () => {
@@ -174,12 +202,36 @@ describe('admin API: hostile requests', () => {
     expect(Object.keys(typed.body.problems as object).sort()).toEqual(['name', 'public']);
     const array = await as('POST', '/clients', { body: [] });
     expect(array.status).toBe(400);
+    expect(await as('POST', '/keys/rotate?dry_run=1')).toMatchObject({ status: 400, body: { problems: { dry_run: 'unknown_field' } } });
     const unknownQuery = await as('GET', '/clients?sort=name');
     expect(unknownQuery).toMatchObject({ status: 400, body: { problems: { sort: 'unknown_field' } } });
     const badLimit = await as('GET', '/clients?limit=100000');
     expect(badLimit).toMatchObject({ status: 400, body: { problems: { limit: expect.any(String) } } });
+    // A limit is digits: not an exponent, hex, blanks, a fraction or twice.
+    for (const limit of ['1e2', '0x10', '%205', '2.0', '5&limit=6', '', '0', '201']) {
+      expect(await as('GET', `/clients?limit=${limit}`)).toMatchObject({ status: 400, body: { problems: { limit: expect.not.stringContaining('NaN') } } });
+    }
+    expect((await as('GET', '/clients?limit=200')).status).toBe(200);
+    expect((await as('GET', '/clients?limit=1')).status).toBe(200);
     const badCursor = await as('GET', '/clients?cursor=not-a-cursor');
     expect(badCursor).toMatchObject({ status: 400, body: { problems: { cursor: 'invalid_cursor' } } });
+  });
+
+  test('keys named like Object.prototype members are unknown fields like any other, named in problems and message', async () => {
+    const before = await countOf('clients');
+    for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      // Raw JSON: JSON.stringify would not write an own __proto__ key.
+      const answer = await as('POST', '/clients', { raw: `{"name":"Proto ${key}","grant_types":["client_credentials"],"${key}":{"admin":true}}` });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toBe('invalid_input');
+      expect(Object.entries(answer.body.problems as object)).toEqual([[key, 'unknown_field']]);
+      expect(answer.body.message).toBe(`${key}: unknown_field`);
+      const nested = await as('POST', '/customers/import', { raw: `{"rows":[{"policy_number":"1","birth_date":"1970-01-01","name":"N","${key}":"\\u0000"}]}` });
+      expect(nested.status).toBe(400);
+      expect(Object.keys(nested.body.problems as object)).toEqual([`rows.0.${key}`]);
+    }
+    expect(await countOf('clients')).toBe(before);
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
   });
 
   test.each([
@@ -324,6 +376,11 @@ describe('admin API: initial access tokens', () => {
     expect(registered.status).toBe(201);
     expect(await as('POST', '/initial-access-tokens', { body: { ttl_hours: 0 } })).toMatchObject({ status: 400, body: { problems: { ttl_hours: 'too_small' } } });
     expect((await as('POST', '/initial-access-tokens')).status).toBe(201);
+    // A script sending `Content-Type: application/json` on every call, with no body: no body, not a 415.
+    const json = { headers: { 'content-type': 'application/json' } };
+    expect((await as('POST', '/initial-access-tokens', json)).status).toBe(201);
+    expect((await as('POST', `/users/${encodeURIComponent('nobody@example.com')}/block`, json)).body.error).toBe('user_not_found');
+    expect(await as('POST', '/clients', json)).toMatchObject({ status: 400, body: { error: 'invalid_input' } });
   });
 });
 

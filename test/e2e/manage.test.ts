@@ -130,10 +130,11 @@ describe('the member list', () => {
     const { browser, csrf } = await managerSession(manager.email);
     const before = await browser.get(`/manage/members/${member.id}`);
     expect(before.text).toContain('Firefox');
-    expect(before.text).toContain('account.created');
+    expect(before.text).toContain('Account created');
+    expect(before.text).not.toContain('account.created');
     await browser.post(`/manage/members/${member.id}/block`, { csrf });
     const after = await browser.get(`/manage/members/${member.id}`);
-    expect(after.text).toMatch(new RegExp(`account\\.blocked</td>\\s*<td[^>]*>${manager.email.replace('.', '\\.')}</td>`));
+    expect(after.text).toMatch(new RegExp(`>Blocked</td>\\s*<td[^>]*>${manager.email.replace('.', '\\.')}</td>`));
     expect(after.text).toContain('Unblock');
   });
 });

@@ -43,6 +43,15 @@ describe('authorize(actor, action, target)', () => {
     expect(isAllowed({ kind: 'self', accountId: member.id }, 'account.update_roles', member)).toBe(false);
   });
 
+  test('a user manager may not block their own account (the last one would leave nobody to unblock), but may act on it otherwise', () => {
+    const manager: Actor = { kind: 'userManager', accountId: 'a1', organisationId: ORG };
+    expect(isAllowed(manager, 'account.block', member)).toBe(false);
+    expect(() => authorize(manager, 'account.block', member)).toThrow(expect.objectContaining({ code: 'cannot_block_self', status: 403 }));
+    expect(isAllowed(manager, 'account.sign_out_everywhere', member)).toBe(true);
+    expect(isAllowed(manager, 'account.unlock', member)).toBe(true);
+    expect(isAllowed(manager, 'account.block', { id: 'a9', organisation_id: ORG })).toBe(true);
+  });
+
   test('a refusal is the catalogue\'s forbidden (403)', () => {
     expect(() => authorize({ kind: 'self', accountId: 'a1' }, 'account.block', member)).toThrow(expect.objectContaining({ code: 'forbidden', status: 403 }));
   });

@@ -34,6 +34,8 @@ export const auditRoutes = [
     query: auditQuery,
     status: 200,
     response: pageSchema(auditEntry),
+    // The query's `before` is what the cursor holds: a forged cursor is a problem of `cursor`.
+    fields: { before: 'cursor' },
     handle: async ({ services, query: { account, type, since, ...page } }) =>
       pageFrom(page, 1, (before, limit) => services.auditQuery.list({ account, type, since, limit, before: before?.[0] }), (entry) => [entry.id]),
   }),
@@ -45,9 +47,10 @@ export const auditRoutes = [
     params: idParam,
     status: 200,
     response: auditEntry,
+    notFound: 'not_found',
     handle: async ({ services, params }) => {
       const entry = await services.auditQuery.get(params.id);
-      if (!entry) throw notFound();
+      if (!entry) throw notFound('not_found');
       return entry;
     },
   }),

@@ -45,11 +45,18 @@ export function isAllowed(actor: Actor, action: AccountAction, target: AccountTa
       return actor.accountId === target.id && SELF_SERVICE.has(action);
     case 'userManager':
       // Only inside the manager's organisation(s); an account without one belongs to nobody's.
-      return target.organisation_id !== null && (actor.organisationIds ?? [actor.organisationId]).includes(target.organisation_id) && MANAGED.has(action);
+      return target.organisation_id !== null && (actor.organisationIds ?? [actor.organisationId]).includes(target.organisation_id) && MANAGED.has(action) && !isSelfBlock(actor, action, target);
   }
 }
 
+/**
+ * A user manager blocking their own account: it would end their own sessions at once, and
+ * the last one would leave the organisation without anyone to unblock its members (SPEC 5).
+ */
+const isSelfBlock = (actor: Actor, action: AccountAction, target: AccountTarget) => actor.kind === 'userManager' && action === 'account.block' && actor.accountId === target.id;
+
 /** Throws `forbidden` (403) unless the actor may; every write to an account goes through here. */
 export function authorize(actor: Actor, action: AccountAction, target: AccountTarget): void {
+  if (isSelfBlock(actor, action, target)) throw new AppError('cannot_block_self', { message: 'a user manager cannot block their own account' });
   if (!isAllowed(actor, action, target)) throw new AppError('forbidden', { message: `${actor.kind} may not ${action}` });
 }
