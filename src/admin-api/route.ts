@@ -65,13 +65,20 @@ export const changesOf = <T extends z.ZodObject>(fields: T) =>
 const noProblems = (): Record<string, string> => Object.create(null) as Record<string, string>;
 
 /** Turns zod's issues into `problems` keyed by JSON field (query parameter) name. */
+/**
+ * A problem as a stable snake_case code, like the domain's: a schema's own code where it
+ * names one (`nothing_to_change`), else zod's issue code (`invalid_type`, `too_big`, …),
+ * never zod's English sentence, which is neither stable nor translated.
+ */
+const problemCode = (issue: z.core.$ZodIssue): string => (/^[a-z][a-z0-9_]*$/.test(issue.message) ? issue.message : issue.code);
+
 export function problemsOf(error: z.ZodError): Record<string, string> {
   const problems = noProblems();
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) problems[[...issue.path, key].join('.')] ??= 'unknown_field';
     } else {
-      problems[issue.path.length > 0 ? issue.path.join('.') : 'body'] ??= issue.message;
+      problems[issue.path.length > 0 ? issue.path.join('.') : 'body'] ??= problemCode(issue);
     }
   }
   return problems;
@@ -89,7 +96,7 @@ export function nulProblems(value: unknown): Record<string, string> {
   while (pending.length > 0) {
     const { value: item, path } = pending.pop()!;
     if (typeof item === 'string') {
-      if (item.includes('\u0000')) problems[path.join('.') || 'body'] ??= 'must not contain NUL';
+      if (item.includes('\u0000')) problems[path.join('.') || 'body'] ??= 'contains_nul';
     } else if (item !== null && typeof item === 'object') {
       for (const [key, child] of Object.entries(item)) pending.push({ value: key.includes('\u0000') ? '\u0000' : child, path: [...path, key.replace(/\u0000/g, '')] });
     }

@@ -179,7 +179,10 @@ describe('admin API: hostile requests', () => {
     const clients = await countOf('clients');
     const accounts = await countOf('accounts');
     const organisations = await countOf('organisations');
-    expect(await as('POST', '/clients', { body: { name: 'Nul\u0000Client', grant_types: ['client_credentials'] } })).toMatchObject({ status: 400, body: { problems: { name: expect.any(String) } } });
+    expect(await as('POST', '/clients', { body: { name: 'Nul\u0000Client', grant_types: ['client_credentials'] } })).toMatchObject({ status: 400, body: { problems: { name: 'contains_nul' } } });
+    // Problems are stable snake_case codes, never zod's English sentences.
+    expect(await as('POST', '/clients', { body: { name: 42, first_party: 'yes' } })).toMatchObject({ status: 400, body: { problems: { name: 'invalid_type', first_party: 'invalid_type' } } });
+    expect(await as('GET', '/clients?limit=0')).toMatchObject({ status: 400, body: { problems: { limit: expect.stringMatching(/^[a-z_]+$/) } } });
     expect(await as('POST', '/clients', { body: { name: 'Nul URI', redirect_uris: ['https://rp.example.test/\u0000'] } })).toMatchObject({ status: 400, body: { problems: { 'redirect_uris.0': expect.any(String) } } });
     expect(await as('POST', '/users', { body: { email: 'nul@example.com', name: 'A\u0000B' } })).toMatchObject({ status: 400, body: { problems: { name: expect.any(String) } } });
     expect((await as('POST', '/organisations', { body: { name: 'Org\u0000' } })).status).toBe(400);
