@@ -247,6 +247,11 @@ describe('actions on a member', () => {
     const bad = await browser.post('/manage/members', { csrf, name: 'X', email: 'not-an-email' });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('Please enter a valid email address.');
+    for (const name of ['', '   ']) {
+      const nameless = await browser.post('/manage/members', { csrf, name, email: 'nameless@example.com' });
+      expect(nameless.status).toBe(400);
+      expect(nameless.text).toContain('Please fill in this field.');
+    }
     const taken = await browser.post('/manage/members', { csrf, name: 'X', email: manager.email });
     expect(taken.status).toBe(409);
     // A NUL byte is refused by the form reader itself (400).
