@@ -85,6 +85,8 @@ export interface CreateAccountInput {
   email: string;
   password?: string;
   name?: string;
+  /** The name must be given (a user manager's colleague is listed and greeted by it); the CLI may leave it out. */
+  nameRequired?: boolean;
   position?: string;
   phone?: string;
   agentNumber?: string;
@@ -181,6 +183,7 @@ export function createAccountService({ repo, directory, hasher, audit, passwordM
         if (unmet.length > 0) problems.password = `password_${unmet[0]}`;
       }
       if (input.name !== undefined && input.name.length > 200) problems.name = 'too_long';
+      if (input.nameRequired && !input.name?.trim()) problems.name = 'required';
       const position = profileValue(input.position);
       const phone = profileValue(input.phone);
       Object.assign(problems, profileProblems({ position, phone }));

@@ -152,12 +152,10 @@ export function createMemberService({ directory, accounts, accountStatus, device
     /** Creates a pending member of `organisationId` and mails the activation link (SPEC 4.6). */
     async create(actor: ManagerActor, organisationId: string, input: NewMember, locale: Locale): Promise<AccountDetail> {
       authorize(actor, 'account.create', { id: '', organisation_id: organisationId });
-      const problems: Record<string, string> = Object.fromEntries((['name', 'email'] as const).filter((field) => input[field].replace(CONTROL, '') !== input[field]).map((field) => [field, 'invalid_input']));
-      // A colleague is listed and greeted by name: /manage asks for it, unlike the CLI.
-      if (input.name.trim() === '') problems.name ??= 'required';
+      const problems = Object.fromEntries((['name', 'email'] as const).filter((field) => input[field].replace(CONTROL, '') !== input[field]).map((field) => [field, 'invalid_input']));
       if (Object.keys(problems).length > 0) throw new ValidationError(problems);
       const row = await asManagerRefusal(() =>
-        accounts.create({ email: input.email, name: input.name || undefined, position: input.position, phone: input.phone, organisation: organisationId, roles: input.roles, status: 'pending', actor }),
+        accounts.create({ email: input.email, name: input.name || undefined, nameRequired: true, position: input.position, phone: input.phone, organisation: organisationId, roles: input.roles, status: 'pending', actor }),
       );
       await onboarding.mailActivationLink(row, locale);
       return (await directory.accounts.findDetailed(row.id))!;
