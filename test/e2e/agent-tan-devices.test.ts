@@ -318,6 +318,12 @@ describe('trusted devices', () => {
     expect(result.location).toMatch(/^https:\/\/rp\.example\.test\/callback/);
     expect(mail.countTo(agent.email)).toBe(0);
     expect((await flow.finishAtCallback()).claims()!.amr).toEqual(['device']);
+    // The device's use and the login are both audited, in this order and in one statement
+    // (one insert: the same transaction time).
+    const [used, login] = await app.runtime.db('audit_events').where({ account_id: agent.id }).orderBy('id', 'desc').limit(2).then((rows) => rows.reverse());
+    expect(used).toMatchObject({ type: 'device.used', detail: { device_id: rows[0].id } });
+    expect(login).toMatchObject({ type: 'login.success', client_id: rp.clientId, detail: { method: 'agent', amr: ['device'] } });
+    expect(login.at).toEqual(used.at);
   });
 
   test('a browser major update is fine; another browser or OS family asks for the TAN', async () => {
