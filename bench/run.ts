@@ -17,6 +17,7 @@ import { startMailCapture, type MailCapture } from './mail-capture.js';
  *   BENCH_QUICK=1          one short round each, concurrency 4 only (a smoke run)
  *   BENCH_ONLY=sso,flood   only these rows (keys as printed in the table)
  *   BENCH_ROUND_MS=1000    length of one round
+ *   BENCH_CONCURRENCY=1,4  these concurrencies instead (default 1, 4, 16; 4 with BENCH_QUICK)
  *   BENCH_JSON=path        where the JSON goes (default dist/bench/results.json)
  *   BENCH_SPRAY=1          adds the spray scenario to the flood
  *   BENCH_CPU_PROF=dir     a V8 CPU profile of each server (node --cpu-prof)
@@ -26,7 +27,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = process.env.BENCH_ONLY?.split(',').map((key) => key.trim());
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? (QUICK ? 400 : 1000));
 const ROUNDS = QUICK ? 1 : 2;
-const CONCURRENCY = QUICK ? [4] : [1, 4, 16];
+const CONCURRENCY = process.env.BENCH_CONCURRENCY?.split(',').map(Number) ?? (QUICK ? [4] : [1, 4, 16]);
 const PASSWORD = 'Bench-Passw0rd!';
 const FOOTPRINT_LOGINS = QUICK ? 5 : 20;
 

@@ -23,6 +23,11 @@ export interface FlowState {
   isDecoy: boolean;
   agentNumber?: string;
   email: string;
+  /**
+   * The account's address was already confirmed when the journey started (read with its
+   * row): a TAN then has nothing to mark. An address never becomes unconfirmed again.
+   */
+  emailVerified?: boolean;
   amr: Amr[];
   remember: boolean;
   trustDevice: boolean;

@@ -81,6 +81,26 @@ describe('agent number + email with an emailed TAN', () => {
     expect(mailText).toContain(tan);
   });
 
+  test('the first TAN confirms the address; later TAN sign-ins do not write the account again', async () => {
+    const agent = await createAgent();
+    const accountWrites: string[] = [];
+    const listener = (query: { sql: string }) => { if (/^update "accounts"/.test(query.sql)) accountWrites.push(query.sql); };
+    app.runtime.db.on('query', listener);
+    try {
+      for (const round of [1, 2]) {
+        const flow = flowFor();
+        await startAgentLogin(flow, agent.agentNumber, agent.email);
+        await flow.submit('tan', { tan: await mail.lastTanFor(agent.email) });
+        expect((await flow.finishAtCallback()).claims()!.email_verified).toBe(true);
+        expect(accountWrites).toHaveLength(1);
+        expect((await app.runtime.db('accounts').where({ id: agent.id }).first()).email_verified).toBe(true);
+        if (round === 1) expect(accountWrites[0]).toMatch(/"email_verified"/);
+      }
+    } finally {
+      app.runtime.db.removeListener('query', listener);
+    }
+  });
+
   test('agent numbers are normalised: "601234567" works too', async () => {
     const agent = await createAgent();
     const flow = flowFor();
