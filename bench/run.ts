@@ -265,11 +265,12 @@ function agentSteps(rp: RelyingParty, mail: MailCapture, agents: { email: string
 
 /**
  * Per completed login, one after the other: Postgres statements, Redis commands (a script
- * is one) and Redis bytes, all of them and those still there once the code has expired;
- * and per SSO flow the statements and commands.
+ * is one), the socket writes that carried them (round trips: a pipeline is one) and Redis
+ * bytes, all of them and those still there once the code has expired; and per SSO flow
+ * the statements, commands and writes.
  */
 async function footprint(pforte: BenchServer, ceiling: BenchServer, pSignIn: Op, cSignIn: Op, pWeb: RelyingParty, cWeb: RelyingParty, pDevice: Op): Promise<Result[]> {
-  type Counters = { pgStatements: number; redisCommands: number };
+  type Counters = { pgStatements: number; redisCommands: number; redisWrites: number };
   type Bytes = { all: number; longLived: number; longLivedByKind: Record<string, number> };
   const perLogin = async (server: BenchServer, op: Op) => {
     await op(); // warm
@@ -282,6 +283,7 @@ async function footprint(pforte: BenchServer, ceiling: BenchServer, pSignIn: Op,
     return {
       pg: (counters1.pgStatements - counters0.pgStatements) / FOOTPRINT_LOGINS,
       redis: (counters1.redisCommands - counters0.redisCommands) / FOOTPRINT_LOGINS,
+      writes: (counters1.redisWrites - counters0.redisWrites) / FOOTPRINT_LOGINS,
       bytes: (bytes1.all - bytes0.all) / FOOTPRINT_LOGINS,
       longLived: (bytes1.longLived - bytes0.longLived) / FOOTPRINT_LOGINS,
       byKind: Object.entries(bytes1.longLivedByKind)
@@ -305,6 +307,9 @@ async function footprint(pforte: BenchServer, ceiling: BenchServer, pSignIn: Op,
     row('footprint', 'Redis commands per trusted-device login', 'commands', pDeviceLogin.redis, cLogin.redis),
     row('footprint', 'Redis commands per password sign-in', 'commands', pLogin.redis, cLogin.redis),
     row('footprint', 'Redis commands per SSO flow', 'commands', pSso.redis, cSso.redis),
+    row('footprint', 'Redis writes (round trips) per trusted-device login', 'writes', pDeviceLogin.writes, cLogin.writes),
+    row('footprint', 'Redis writes (round trips) per password sign-in', 'writes', pLogin.writes, cLogin.writes),
+    row('footprint', 'Redis writes (round trips) per SSO flow', 'writes', pSso.writes, cSso.writes),
     row('footprint', 'Redis bytes per completed login', 'bytes', pLogin.bytes, cLogin.bytes),
     row('footprint', 'Redis bytes per login once the code expired', 'bytes', pLogin.longLived, cLogin.longLived),
   ];
