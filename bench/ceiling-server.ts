@@ -14,7 +14,7 @@ import { serveCommands } from './ipc.js';
  */
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `bench-ceiling:${randomBytes(4).toString('hex')}:`;
-const redisCommands = countRedisCommands();
+const redisCounts = countRedisCommands();
 const redis = new Redis(REDIS_URL, { keyPrefix: prefix });
 
 const grantable = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
@@ -111,7 +111,7 @@ server.on('request', (req, res) => {
 const hashes = new Map<number, Promise<string>>();
 serveCommands({
   setup: () => ({ base, web, machine }),
-  counters: () => ({ pgStatements: 0, redisCommands: redisCommands() }),
+  counters: () => ({ pgStatements: 0, redisCommands: redisCounts.commands(), redisWrites: redisCounts.writes() }),
   redisBytes: () => redisBytes(REDIS_URL, prefix),
   /** Raw bcrypt verifications at `cost` for `ms` with `concurrency` at once: the limit of a password login. */
   async bcrypt({ cost, concurrency, ms }: { cost: number; concurrency: number; ms: number }) {

@@ -25,7 +25,7 @@ export const BENCH_AGENTS = 16;
 /** What every process of one bench pforte shares; a worker gets it from its primary. */
 interface Shared { port: number; dbUrl: string; prefix: string; cookieSecret: string; keySecret: string }
 
-const redisCommands = countRedisCommands();
+const redisCounts = countRedisCommands();
 // Pages and mails render from cached templates, as in production.
 process.env.NODE_ENV ??= 'production';
 const { buildApp } = await import('../src/app.js');
@@ -113,7 +113,7 @@ async function primary() {
       agents,
       bcryptCost: config.passwords.bcryptCost,
     }),
-    counters: () => ({ pgStatements, redisCommands: redisCommands() }),
+    counters: () => ({ pgStatements, redisCommands: redisCounts.commands(), redisWrites: redisCounts.writes() }),
     redisBytes: () => redisBytes(REDIS_URL, prefix),
     async stop() {
       for (const worker of workers) worker.kill();

@@ -2,17 +2,27 @@ import { Redis } from 'ioredis';
 
 /**
  * What a bench server costs Redis: commands sent by every client of this process (a
- * script counts as one: one round trip), and the bytes (MEMORY USAGE) of its keys.
+ * script counts as one), the socket writes that carried them (a pipeline or MULTI is one
+ * write: the round trips the process pays for), and the bytes (MEMORY USAGE) of its keys.
  */
-export function countRedisCommands(): () => number {
+export function countRedisCommands(): { commands: () => number; writes: () => number } {
   let sent = 0;
+  let writes = 0;
+  const counted = new WeakSet<object>();
   const original = Redis.prototype.sendCommand;
   Redis.prototype.sendCommand = function (this: Redis, ...args: Parameters<Redis['sendCommand']>) {
     sent += 1;
     if (process.env.BENCH_TRACE_REDIS) console.error('REDIS', args[0].name, String(args[0].name === 'evalsha' ? args[0].args[2] : args[0].args[0] ?? '').replace(/[0-9a-f]{8}/, '').slice(0, 70));
+    // The connection's socket (a new one after a reconnect): count each write ioredis makes.
+    const stream = this.stream as (typeof this.stream & { write: (...a: unknown[]) => boolean }) | undefined;
+    if (stream && !counted.has(stream)) {
+      counted.add(stream);
+      const write = stream.write;
+      stream.write = function (this: unknown, ...a: unknown[]) { writes += 1; return write.apply(this, a as never); } as never;
+    }
     return original.apply(this, args);
   } as Redis['sendCommand'];
-  return () => sent;
+  return { commands: () => sent, writes: () => writes };
 }
 
 /** What a key is, without its ids: `pforte:oidc:Session:{}`. */

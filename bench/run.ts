@@ -17,6 +17,7 @@ import { startMailCapture, type MailCapture } from './mail-capture.js';
  *   BENCH_QUICK=1          one short round each, concurrency 4 only (a smoke run)
  *   BENCH_ONLY=sso,flood   only these rows (keys as printed in the table)
  *   BENCH_ROUND_MS=1000    length of one round
+ *   BENCH_CONCURRENCY=1,4  these concurrencies instead (default 1, 4, 16; 4 with BENCH_QUICK)
  *   BENCH_JSON=path        where the JSON goes (default dist/bench/results.json)
  *   BENCH_SPRAY=1          adds the spray scenario to the flood
  *   BENCH_CPU_PROF=dir     a V8 CPU profile of each server (node --cpu-prof)
@@ -26,7 +27,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = process.env.BENCH_ONLY?.split(',').map((key) => key.trim());
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? (QUICK ? 400 : 1000));
 const ROUNDS = QUICK ? 1 : 2;
-const CONCURRENCY = QUICK ? [4] : [1, 4, 16];
+const CONCURRENCY = process.env.BENCH_CONCURRENCY?.split(',').map(Number) ?? (QUICK ? [4] : [1, 4, 16]);
 const PASSWORD = 'Bench-Passw0rd!';
 const FOOTPRINT_LOGINS = QUICK ? 5 : 20;
 
@@ -264,11 +265,12 @@ function agentSteps(rp: RelyingParty, mail: MailCapture, agents: { email: string
 
 /**
  * Per completed login, one after the other: Postgres statements, Redis commands (a script
- * is one) and Redis bytes, all of them and those still there once the code has expired;
- * and per SSO flow the statements and commands.
+ * is one), the socket writes that carried them (round trips: a pipeline is one) and Redis
+ * bytes, all of them and those still there once the code has expired; and per SSO flow
+ * the statements, commands and writes.
  */
 async function footprint(pforte: BenchServer, ceiling: BenchServer, pSignIn: Op, cSignIn: Op, pWeb: RelyingParty, cWeb: RelyingParty, pDevice: Op): Promise<Result[]> {
-  type Counters = { pgStatements: number; redisCommands: number };
+  type Counters = { pgStatements: number; redisCommands: number; redisWrites: number };
   type Bytes = { all: number; longLived: number; longLivedByKind: Record<string, number> };
   const perLogin = async (server: BenchServer, op: Op) => {
     await op(); // warm
@@ -281,6 +283,7 @@ async function footprint(pforte: BenchServer, ceiling: BenchServer, pSignIn: Op,
     return {
       pg: (counters1.pgStatements - counters0.pgStatements) / FOOTPRINT_LOGINS,
       redis: (counters1.redisCommands - counters0.redisCommands) / FOOTPRINT_LOGINS,
+      writes: (counters1.redisWrites - counters0.redisWrites) / FOOTPRINT_LOGINS,
       bytes: (bytes1.all - bytes0.all) / FOOTPRINT_LOGINS,
       longLived: (bytes1.longLived - bytes0.longLived) / FOOTPRINT_LOGINS,
       byKind: Object.entries(bytes1.longLivedByKind)
@@ -304,6 +307,9 @@ async function footprint(pforte: BenchServer, ceiling: BenchServer, pSignIn: Op,
     row('footprint', 'Redis commands per trusted-device login', 'commands', pDeviceLogin.redis, cLogin.redis),
     row('footprint', 'Redis commands per password sign-in', 'commands', pLogin.redis, cLogin.redis),
     row('footprint', 'Redis commands per SSO flow', 'commands', pSso.redis, cSso.redis),
+    row('footprint', 'Redis writes (round trips) per trusted-device login', 'writes', pDeviceLogin.writes, cLogin.writes),
+    row('footprint', 'Redis writes (round trips) per password sign-in', 'writes', pLogin.writes, cLogin.writes),
+    row('footprint', 'Redis writes (round trips) per SSO flow', 'writes', pSso.writes, cSso.writes),
     row('footprint', 'Redis bytes per completed login', 'bytes', pLogin.bytes, cLogin.bytes),
     row('footprint', 'Redis bytes per login once the code expired', 'bytes', pLogin.longLived, cLogin.longLived),
   ];

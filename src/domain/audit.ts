@@ -54,25 +54,54 @@ export interface AuditLog {
   record(type: AuditType, event?: AuditRecord): Promise<void>;
 }
 
+/**
+ * Acts recorded during one step and written together at `flush` (one multi-row insert);
+ * subscribers hear each as it is recorded. The caller flushes on every way out of the step.
+ */
+export interface AuditBatch extends AuditLog {
+  flush(): Promise<void>;
+}
+
+export interface AuditBatches {
+  batch(): AuditBatch;
+}
+
 /** Every act goes through `record`: subscribers hear all of them without code at each call site. */
 export interface AuditEvents {
   subscribe(listener: AuditListener): void;
 }
 
-export function createAuditLog(repo: AuditRepo): AuditLog & AuditEvents {
+export function createAuditLog(repo: AuditRepo): AuditLog & AuditEvents & AuditBatches {
   const listeners: AuditListener[] = [];
-  return {
-    async record(type, { actor, ...event } = {}) {
-      const who = actor == null ? { actor: null } : typeof actor === 'string' ? { actor } : actorColumns(actor);
-      // The act happened whether or not its row can be written: subscribers hear it first.
-      for (const listener of listeners) {
-        try {
-          listener(type, event);
-        } catch {
-          // An observer's fault never fails the act it observes.
-        }
+  /** The row of an act, once every subscriber has heard of it. */
+  const hear = (type: AuditType, { actor, ...event }: AuditRecord = {}): AuditEvent => {
+    const who = actor == null ? { actor: null } : typeof actor === 'string' ? { actor } : actorColumns(actor);
+    // The act happened whether or not its row can be written: subscribers hear it first.
+    for (const listener of listeners) {
+      try {
+        listener(type, event);
+      } catch {
+        // An observer's fault never fails the act it observes.
       }
-      await repo.insert({ type, ...event, ...who });
+    }
+    return { type, ...event, ...who };
+  };
+  return {
+    async record(type, event) {
+      await repo.insert(hear(type, event));
+    },
+    batch() {
+      let rows: AuditEvent[] = [];
+      return {
+        async record(type, event) {
+          rows.push(hear(type, event));
+        },
+        async flush() {
+          const taken = rows;
+          rows = [];
+          if (taken.length > 0) await repo.insertMany(taken);
+        },
+      };
     },
     subscribe(listener) {
       listeners.push(listener);

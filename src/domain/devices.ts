@@ -56,9 +56,10 @@ export function createDeviceService({ repo, audit, trustDays, bindBrowserMajor, 
     /**
      * The trusted device this token names for this account and browser, or undefined.
      * A password change, another OS or browser family (and, if bound, another browser
-     * major version) end the trust, as do expiry and revocation.
+     * major version) end the trust, as do expiry and revocation. The use is recorded in
+     * `auditTo` when given (a sign-in's batch, written with its login row).
      */
-    async recognise(token: string | undefined, accountId: string, userAgent: string | undefined): Promise<TrustedDevice | undefined> {
+    async recognise(token: string | undefined, accountId: string, userAgent: string | undefined, auditTo: AuditLog = audit): Promise<TrustedDevice | undefined> {
       if (!token || !TOKEN_FORMAT.test(token)) return undefined;
       const current = describeUserAgent(userAgent);
       // Found, checked and marked used in one statement.
@@ -71,7 +72,7 @@ export function createDeviceService({ repo, audit, trustDays, bindBrowserMajor, 
         now: clock(),
       });
       if (!used) return undefined;
-      await audit.record('device.used', { account_id: accountId, detail: { device_id: used.id } });
+      await auditTo.record('device.used', { account_id: accountId, detail: { device_id: used.id } });
       return toDevice(used);
     },
 

@@ -46,6 +46,7 @@ export function createAgentLogin(deps: InteractionDeps) {
       isDecoy: !isMatch,
       agentNumber: agentNumber!,
       email: email!,
+      ...(isMatch && account.email_verified ? { emailVerified: true } : {}),
       amr: [],
       remember,
       trustDevice,

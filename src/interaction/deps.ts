@@ -2,7 +2,7 @@ import type Provider from 'oidc-provider';
 import type { Config } from '../config/index.js';
 import type { AccountStatusService } from '../domain/account-status.js';
 import type { AccountService } from '../domain/accounts.js';
-import type { AuditLog } from '../domain/audit.js';
+import type { AuditBatches, AuditLog } from '../domain/audit.js';
 import type { DeviceService } from '../domain/devices.js';
 import type { Lockout } from '../domain/lockout.js';
 import type { Onboarding } from '../domain/onboarding.js';
@@ -29,7 +29,7 @@ export interface InteractionDeps {
   accounts: AccountService;
   accountStatus: Pick<AccountStatusService, 'blockedContacts'>;
   signInPolicy: { refusal(account: AccountRow, options: { proven: boolean }): SignInRefusal | undefined };
-  audit: AuditLog;
+  audit: AuditLog & AuditBatches;
   tans: TanService;
   devices: DeviceService;
   lockout: Lockout;

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { acrFromAmr, acrRank, amrClaim, type Acr, type Amr } from '../domain/assurance.js';
 import { NOTHING_TO_ADD } from '../domain/assurance-request.js';
+import type { AuditBatch } from '../domain/audit.js';
 import type { TanSubject } from '../domain/tans.js';
 import { AppError } from '../errors/index.js';
 import { finishInteraction, type InteractionContext } from './context.js';
@@ -22,6 +23,11 @@ export interface FlowState {
   isDecoy: boolean;
   agentNumber?: string;
   email: string;
+  /**
+   * The account's address was already confirmed when the journey started (read with its
+   * row): a TAN then has nothing to mark. An address never becomes unconfirmed again.
+   */
+  emailVerified?: boolean;
   amr: Amr[];
   remember: boolean;
   trustDevice: boolean;
@@ -74,6 +80,8 @@ const SILENT_METHODS: readonly SilentMethod[] = [trustedDevice];
 export interface KnownInRequest {
   /** The hard stop as read with the account's row (see Lockout.isLocked). */
   hardStop?: boolean;
+  /** What a silent method audited, written with the login row (finishLogin). */
+  pendingAudit?: AuditBatch;
 }
 
 /**
@@ -84,7 +92,7 @@ export async function continueFlow(deps: InteractionDeps, ctx: Context, interact
   const { wanted, minimum } = requiredAcr(interaction);
   const proven = acrRank(acrFromAmr(flow.amr));
   if (signable(flow) && flow.amr.length > 0 && proven >= acrRank(wanted)) {
-    return finishLogin(deps, ctx, interaction, flow);
+    return finishLogin(deps, ctx, interaction, flow, known.pendingAudit);
   }
   const hasPossession = flow.amr.includes('otp') || flow.amr.includes('device');
   if (hasPossession) {
@@ -96,13 +104,20 @@ export async function continueFlow(deps: InteractionDeps, ctx: Context, interact
     }
     // A step-up that adds nothing signs nobody in again (auth_time and session limit stay).
     if (provenHere(flow).length === 0) return finishInteraction(deps.provider, ctx, { [NOTHING_TO_ADD]: true });
-    return finishLogin(deps, ctx, interaction, flow);
+    return finishLogin(deps, ctx, interaction, flow, known.pendingAudit);
   }
   // Nothing stands in during a lock: the TAN page follows and fails like any attempt.
   if (signable(flow) && !(await deps.lockout.isLocked(flow.accountId, ctx.ip, known))) {
     for (const method of SILENT_METHODS) {
-      const proved = await method.prove(deps, ctx, interaction, flow.accountId);
-      if (proved) return continueFlow(deps, ctx, interaction, { ...flow, amr: [...flow.amr, proved] }, known);
+      // The method's audit row (device.used) and the login's go in one insert; the batch is
+      // written on every way out (an unmet level, an error), at the latest here.
+      const pendingAudit = deps.audit.batch();
+      try {
+        const proved = await method.prove(deps, ctx, interaction, flow.accountId, pendingAudit);
+        if (proved) return await continueFlow(deps, ctx, interaction, { ...flow, amr: [...flow.amr, proved] }, { ...known, pendingAudit });
+      } finally {
+        await pendingAudit.flush();
+      }
     }
   }
   const next = { ...flow, awaitingTan: true };
@@ -147,18 +162,22 @@ async function sendTan(deps: InteractionDeps, ctx: Context, interaction: Interac
   });
 }
 
-/** Completes the journey with what was actually proven (acr derived from amr). */
-export async function finishLogin(deps: InteractionDeps, ctx: Context, interaction: InteractionContext, flow: FlowState): Promise<void> {
+/**
+ * Completes the journey with what was actually proven (acr derived from amr). The login
+ * row joins `pendingAudit` (what a silent method recorded in this request), written in one.
+ */
+export async function finishLogin(deps: InteractionDeps, ctx: Context, interaction: InteractionContext, flow: FlowState, pendingAudit?: AuditBatch): Promise<void> {
   if (flow.accountId === undefined) throw new AppError('bad_request');
   await deps.flows.clear(interaction.uid);
   // Proving a factor here ends that factor's run of failures (loa:0 proves nothing).
   await deps.lockout.reset(flow.accountId, provenHere(flow), ctx.ip);
-  await deps.audit.record('login.success', {
+  await (pendingAudit ?? deps.audit).record('login.success', {
     account_id: flow.accountId,
     client_id: interaction.clientId,
     ip: ctx.ip,
     detail: { method: flow.method, amr: flow.amr },
   });
+  await pendingAudit?.flush();
   const acr: Acr = acrFromAmr(flow.amr);
   await finishInteraction(deps.provider, ctx, {
     login: {

@@ -48,7 +48,7 @@ export function createSubmitTan(deps: InteractionDeps) {
       return renderTanPage(ctx, deps, interaction, current, { errors: { tan: check.code }, messageVars, status: 400 });
     }
     // The TAN went to the account's own address: entering it proves that address (SPEC 4.10, email_verified).
-    if (!subject.isDecoy) await deps.accounts.markEmailVerified(subject.accountId);
+    if (!subject.isDecoy && !flow.emailVerified) await deps.accounts.markEmailVerified(subject.accountId);
     if (trustDevice && !subject.isDecoy) {
       const { token, expiresAt } = await deps.devices.trust(subject.accountId, ctx.get('user-agent'), { ip: ctx.ip });
       setDeviceToken(ctx, deps.config, token, expiresAt);

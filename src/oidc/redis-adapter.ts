@@ -1,7 +1,7 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { AccountIndex } from '../store/redis/account-index.js';
 import type { RedisClient } from '../store/redis/connect.js';
-import { addToIndex, defineScript, INDEX_MEMBERS_LUA } from '../store/redis/script.js';
+import { ADD_INDEX_MEMBER_LUA, addToIndex, defineScript, INDEX_MEMBERS_LUA, sendTogether, type Write } from '../store/redis/script.js';
 import type { CodeClaims } from './code-claims.js';
 
 /** Upper bound for any artifact the provider stores without its own lifetime. */
@@ -24,6 +24,20 @@ const saveArtifact = defineScript(`
 if KEYS[3] and redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 redis.call('DEL', KEYS[2])
+return 1
+`);
+
+/**
+ * Where one server holds every key (a single node, Sentinel): what a Cluster needs two
+ * steps for (`addToIndex` on the grant's shard, then `saveArtifact`) as one script. KEYS:
+ * the grant's index and revocation marker, the artifact and its consumed marker; ARGV:
+ * index member, TTL, payload. Returns 1 when stored, 0 under a revoked grant.
+ */
+const saveUnderGrant = defineScript(`${ADD_INDEX_MEMBER_LUA}
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+addIndexMember(KEYS[1], ARGV[1], ARGV[2])
+redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[2])
+redis.call('DEL', KEYS[4])
 return 1
 `);
 
@@ -91,9 +105,9 @@ const ISSUED_UNDER_GRANT = new Set(['AccessToken', 'AuthorizationCode', 'Refresh
  * oidc-provider adapter for every short-lived model (sessions, interactions, codes,
  * tokens, grants...). Each artifact is a string with a TTL (see above);
  * a per-grant set indexes what was issued under a grant so revoking it removes all.
- * Each step is one script or command (a save is at most two round trips, its writes sent
- * together), and every script touches only keys under one hash tag (an artifact's own, or
- * its grant's), so the adapter works on Redis Cluster.
+ * Each step is one script or command, and a save is one round trip (its writes pipelined)
+ * where one server holds all keys. On Redis Cluster every script touches only keys under
+ * one hash tag (an artifact's own, or its grant's), and a save under a grant is two.
  */
 export function createRedisAdapterClass(redis: RedisClient, accountIndex?: AccountIndex, codeClaims?: CodeClaims) {
   return class RedisAdapter implements Adapter {
@@ -108,18 +122,29 @@ export function createRedisAdapterClass(redis: RedisClient, accountIndex?: Accou
       const ttl = expiresIn > 0 ? Math.ceil(expiresIn) : FALLBACK_TTL_SECONDS;
       const key = keys.model(this.name, id);
       const isGrant = this.name === 'Grant';
+      const artifactKeys = [key, keys.consumed(this.name, id), ...(isGrant ? [keys.revoked(id)] : [])];
+      const json = JSON.stringify(payload);
+      const others: Write[] = [];
+      if (payload.uid) others.push({ set: [keys.uid(payload.uid), id, ttl] });
+      if (accountIndex && payload.accountId && (this.name === 'Session' || isGrant)) {
+        others.push(accountIndex.addition(this.name, payload.accountId, id, ttl));
+      }
+      if (payload.userCode) others.push({ set: [keys.userCode(payload.userCode), id, ttl] });
       // Nothing more is stored under a revoked grant (a race winner's tokens included): the
       // marker check and the index entry are one step on the grant's shard, before the save.
       const grantId = ISSUED_UNDER_GRANT.has(this.name) ? payload.grantId : undefined;
-      if (grantId && (await addToIndex(redis, [keys.grant(grantId), keys.revoked(grantId)], [issuedMember(this.name, id), ttl])) !== 1) return;
-      const artifactKeys = [key, keys.consumed(this.name, id), ...(isGrant ? [keys.revoked(id)] : [])];
-      const writes: Promise<unknown>[] = [saveArtifact(redis, artifactKeys, [JSON.stringify(payload), ttl])];
-      if (payload.uid) writes.push(redis.set(keys.uid(payload.uid), id, 'EX', ttl));
-      if (accountIndex && payload.accountId && (this.name === 'Session' || isGrant)) {
-        writes.push(accountIndex.add(this.name, payload.accountId, id, ttl));
+      if (grantId) {
+        const indexKeys = [keys.grant(grantId), keys.revoked(grantId)];
+        const member = issuedMember(this.name, id);
+        if (!redis.isCluster) {
+          if ((await saveUnderGrant(redis, [...indexKeys, ...artifactKeys], [member, ttl, json])) !== 1) return;
+          await sendTogether(redis, others);
+          return;
+        }
+        if ((await addToIndex(redis, indexKeys, [member, ttl])) !== 1) return;
       }
-      if (payload.userCode) writes.push(redis.set(keys.userCode(payload.userCode), id, 'EX', ttl));
-      await Promise.all(writes);
+      // The artifact, its uid key and its account's index in one round trip (sendTogether).
+      await sendTogether(redis, [{ script: saveArtifact, keys: artifactKeys, args: [json, ttl] }, ...others]);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {

@@ -81,6 +81,26 @@ describe('agent number + email with an emailed TAN', () => {
     expect(mailText).toContain(tan);
   });
 
+  test('the first TAN confirms the address; later TAN sign-ins do not write the account again', async () => {
+    const agent = await createAgent();
+    const accountWrites: string[] = [];
+    const listener = (query: { sql: string }) => { if (/^update "accounts"/.test(query.sql)) accountWrites.push(query.sql); };
+    app.runtime.db.on('query', listener);
+    try {
+      for (const round of [1, 2]) {
+        const flow = flowFor();
+        await startAgentLogin(flow, agent.agentNumber, agent.email);
+        await flow.submit('tan', { tan: await mail.lastTanFor(agent.email) });
+        expect((await flow.finishAtCallback()).claims()!.email_verified).toBe(true);
+        expect(accountWrites).toHaveLength(1);
+        expect((await app.runtime.db('accounts').where({ id: agent.id }).first()).email_verified).toBe(true);
+        if (round === 1) expect(accountWrites[0]).toMatch(/"email_verified"/);
+      }
+    } finally {
+      app.runtime.db.removeListener('query', listener);
+    }
+  });
+
   test('agent numbers are normalised: "601234567" works too', async () => {
     const agent = await createAgent();
     const flow = flowFor();
@@ -318,6 +338,12 @@ describe('trusted devices', () => {
     expect(result.location).toMatch(/^https:\/\/rp\.example\.test\/callback/);
     expect(mail.countTo(agent.email)).toBe(0);
     expect((await flow.finishAtCallback()).claims()!.amr).toEqual(['device']);
+    // The device's use and the login are both audited, in this order and in one statement
+    // (one insert: the same transaction time).
+    const [used, login] = await app.runtime.db('audit_events').where({ account_id: agent.id }).orderBy('id', 'desc').limit(2).then((rows) => rows.reverse());
+    expect(used).toMatchObject({ type: 'device.used', detail: { device_id: rows[0].id } });
+    expect(login).toMatchObject({ type: 'login.success', client_id: rp.clientId, detail: { method: 'agent', amr: ['device'] } });
+    expect(login.at).toEqual(used.at);
   });
 
   test('a browser major update is fine; another browser or OS family asks for the TAN', async () => {

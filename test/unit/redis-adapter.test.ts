@@ -144,6 +144,8 @@ describe('Redis adapter for oidc-provider', () => {
     const spans: string[][] = [];
     let transaction: Set<string> | undefined;
     const original = redis.sendCommand.bind(redis);
+    // The Cluster's code path (one server here, but the same commands a Cluster would get).
+    Object.defineProperty(redis, 'isCluster', { value: true, configurable: true });
     redis.sendCommand = ((command: Parameters<Redis['sendCommand']>[0], ...rest: never[]) => {
       const tags = command.getKeys().map((key) => tagOf(String(key)));
       if (command.name === 'multi') transaction = new Set();
@@ -166,27 +168,77 @@ describe('Redis adapter for oidc-provider', () => {
       expect(await endAccountSessions(redis, accountIndex, 'a-tag')).toEqual({ sessions: 1, grants: 2 });
     } finally {
       redis.sendCommand = original;
+      Object.defineProperty(redis, 'isCluster', { value: false, configurable: true, writable: true });
     }
     expect(spans.length).toBeGreaterThan(10);
     expect(spans.filter((tags) => tags.length > 1)).toEqual([]);
   });
 
-  test('a save is one round trip for the artifact, plus one for its grant', async () => {
+  test('a save is one round trip on one server: pipelined writes, the grant check and the save one script', async () => {
     const names: string[] = [];
-    const original = redis.sendCommand.bind(redis);
+    const stream = (redis as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
+    const originalSend = redis.sendCommand.bind(redis);
+    const originalWrite = stream.write;
+    let writes = 0;
     redis.sendCommand = ((command: Parameters<Redis['sendCommand']>[0], ...rest: never[]) => {
       names.push(command.name);
-      return original(command, ...rest);
+      return originalSend(command, ...rest);
     }) as Redis['sendCommand'];
+    stream.write = function (this: unknown, ...args: unknown[]) { writes += 1; return originalWrite.apply(this, args); };
+    const counted = async (save: () => Promise<void>) => {
+      names.length = 0;
+      writes = 0;
+      await save();
+      return { names: [...names], writes };
+    };
     try {
       const Adapter = createRedisAdapterClass(redis, createAccountIndex(redis));
-      await new Adapter('AccessToken').upsert('at-count', { grantId: 'g-count' } as never, 600);
-      await new Adapter('Session').upsert('s-count', { uid: 'u-count', accountId: 'a-count' } as never, 600);
+      // Loads the scripts (EVAL after NOSCRIPT) so the counts below are those of a warm server.
+      await new Adapter('AccessToken').upsert('at-warm', { grantId: 'g-count' } as never, 600);
+      await new Adapter('Session').upsert('s-warm', { uid: 'u-warm', accountId: 'a-count' } as never, 600);
+      // Access token: the revocation check, the grant's index entry and the save, one script.
+      expect(await counted(() => new Adapter('AccessToken').upsert('at-count', { grantId: 'g-count' } as never, 600))).toEqual({ names: ['evalsha'], writes: 1 });
+      // Session: save, uid, account index: three commands in one socket write.
+      expect(await counted(() => new Adapter('Session').upsert('s-count', { uid: 'u-count', accountId: 'a-count' } as never, 600))).toEqual({ names: ['evalsha', 'set', 'evalsha'], writes: 1 });
     } finally {
-      redis.sendCommand = original;
+      redis.sendCommand = originalSend;
+      stream.write = originalWrite;
     }
-    // Access token: index under the grant, save. Session: save, uid, account index.
-    expect(names.filter((name) => name !== 'eval')).toHaveLength(5);
+    const Adapter = createRedisAdapterClass(redis);
+    expect(await new Adapter('Session').findByUid('u-count')).toMatchObject({ accountId: 'a-count' });
+    expect(await new Adapter('AccessToken').find('at-count')).toMatchObject({ grantId: 'g-count' });
+    expect(await raw.hkeys(`${prefix}pforte:oidc:grant:{g-count}`)).toEqual(expect.arrayContaining(['AccessToken:at-count']));
+    expect(await raw.hkeys(`${prefix}pforte:account:{a-count}:sessions`)).toEqual(expect.arrayContaining(['s-count']));
+  });
+
+  test('a script the server does not know yet is loaded in a pipelined save too', async () => {
+    await raw.script('FLUSH');
+    const Adapter = createRedisAdapterClass(redis, createAccountIndex(redis));
+    await new Adapter('Session').upsert('s-flushed', { uid: 'u-flushed', accountId: 'a-flushed' } as never, 600);
+    await raw.script('FLUSH');
+    await new Adapter('RefreshToken').upsert('rt-flushed', { grantId: 'g-flushed' } as never, 600);
+    expect(await new Adapter('Session').findByUid('u-flushed')).toMatchObject({ accountId: 'a-flushed' });
+    expect(await new Adapter('RefreshToken').find('rt-flushed')).toMatchObject({ grantId: 'g-flushed' });
+    expect(await raw.hkeys(`${prefix}pforte:account:{a-flushed}:sessions`)).toEqual(['s-flushed']);
+    expect(await raw.hkeys(`${prefix}pforte:oidc:grant:{g-flushed}`)).toEqual(['RefreshToken:rt-flushed']);
+  });
+
+  test('nothing is stored under a revoked grant, on one server and on the Cluster path alike', async () => {
+    for (const isCluster of [false, true]) {
+      if (isCluster) Object.defineProperty(redis, 'isCluster', { value: true, configurable: true });
+      try {
+        const Adapter = createRedisAdapterClass(redis);
+        const grant = `g-revoked-${isCluster}`;
+        await new Adapter('AccessToken').upsert(`at-before-${isCluster}`, { grantId: grant } as never, 600);
+        await new Adapter('AccessToken').revokeByGrantId(grant);
+        await new Adapter('AccessToken').upsert(`at-after-${isCluster}`, { grantId: grant } as never, 600);
+        expect(await new Adapter('AccessToken').find(`at-before-${isCluster}`)).toBeUndefined();
+        expect(await new Adapter('AccessToken').find(`at-after-${isCluster}`)).toBeUndefined();
+        expect(await raw.exists(`${prefix}pforte:oidc:grant:{${grant}}`)).toBe(0);
+      } finally {
+        Object.defineProperty(redis, 'isCluster', { value: false, configurable: true, writable: true });
+      }
+    }
   });
 
   test('an artifact is a plain string (no hash overhead); consuming it adds a marker that expires with it', async () => {

@@ -18,10 +18,13 @@ export interface AuditRow extends Required<AuditEvent> {
 
 export function createAuditRepo(db: Db) {
   const table = () => db<AuditRow>('audit_events');
+  /** Several events in one statement, in this order (ids ascending). */
+  const insertMany = async (events: AuditEvent[]): Promise<void> => {
+    await table().insert(events.map((event) => ({ ...event, detail: JSON.stringify(event.detail ?? {}) })) as never);
+  };
   return {
-    async insert(event: AuditEvent): Promise<void> {
-      await table().insert({ ...event, detail: JSON.stringify(event.detail ?? {}) } as never);
-    },
+    insert: (event: AuditEvent) => insertMany([event]),
+    insertMany,
     async get(id: string): Promise<AuditRow | undefined> {
       return table().where({ id }).first();
     },

@@ -1,5 +1,5 @@
 import type { RedisClient } from './connect.js';
-import { addToIndex, defineScript, INDEX_MEMBERS_LUA } from './script.js';
+import { addToIndex, defineScript, INDEX_MEMBERS_LUA, sendTogether, type Write } from './script.js';
 
 /**
  * Which provider sessions and grants belong to an account, so "end everything of this
@@ -30,14 +30,13 @@ redis.call('SET', KEYS[3], '1', 'EX', ARGV[1])
 return { sessions, grants }
 `);
 
-async function addMember(redis: RedisClient, key: string, member: string, ttlSeconds: number): Promise<void> {
-  await addToIndex(redis, [key], [member, ttlSeconds]);
-}
+const addMember = (key: string, member: string, ttlSeconds: number): Write => ({ script: addToIndex, keys: [key], args: [member, ttlSeconds] });
 
 export function createAccountIndex(redis: RedisClient) {
   return {
-    async add(model: IndexedModel, accountId: string, id: string, ttlSeconds: number): Promise<void> {
-      await addMember(redis, model === 'Session' ? keys.sessions(accountId) : keys.grants(accountId), id, ttlSeconds);
+    /** The write that indexes a session or grant, to send with the artifact's own (sendTogether). */
+    addition(model: IndexedModel, accountId: string, id: string, ttlSeconds: number): Write {
+      return addMember(model === 'Session' ? keys.sessions(accountId) : keys.grants(accountId), id, ttlSeconds);
     },
     /** Takes the account's indexed session and grant ids, emptying the index. */
     async take(accountId: string): Promise<{ sessionIds: string[]; grantIds: string[] }> {
@@ -50,7 +49,7 @@ export function createAccountIndex(redis: RedisClient) {
       return (await redis.exists(keys.ended(accountId))) === 1;
     },
     /** Puts a session back (the one that asked to end the others). */
-    keep: (accountId: string, sessionId: string, ttlSeconds: number) => addMember(redis, keys.sessions(accountId), sessionId, ttlSeconds),
+    keep: (accountId: string, sessionId: string, ttlSeconds: number) => sendTogether(redis, [addMember(keys.sessions(accountId), sessionId, ttlSeconds)]),
   };
 }
 

@@ -4,10 +4,11 @@ import { parseRedisUrl } from '../../config/redis-url.js';
 
 /**
  * What pforte's stores may ask of Redis: single-key commands, transactions and scripts on
- * one hash tag. A single node, a Cluster and a Sentinel group all answer these; `keys`,
+ * one hash tag, and pipelines of independent writes where one server holds all keys
+ * (`sendTogether`: `isCluster` says where not). A single node, a Cluster and a Sentinel group all answer these; `keys`,
  * `scan` and friends are left out on purpose (on a Cluster they see one shard).
  */
-export type RedisClient = Pick<Redis, 'get' | 'set' | 'del' | 'mget' | 'incr' | 'ttl' | 'expire' | 'exists' | 'hgetall' | 'sadd' | 'smembers' | 'multi' | 'eval' | 'evalsha' | 'hget' | 'ping'>;
+export type RedisClient = Pick<Redis, 'get' | 'set' | 'del' | 'mget' | 'incr' | 'ttl' | 'expire' | 'exists' | 'hgetall' | 'sadd' | 'smembers' | 'multi' | 'eval' | 'evalsha' | 'hget' | 'ping' | 'pipeline' | 'isCluster'>;
 
 /** The connection itself, for whoever opens, watches and closes it (runtime, readiness, CLI). */
 export type RedisConnection = Redis | Cluster;

@@ -1,4 +1,5 @@
 import type { RedisClient } from './connect.js';
+import { defineScript } from './script.js';
 
 /**
  * Redeems a TAN in one atomic step (Ory Kratos' model): the attempt is counted before
@@ -9,7 +10,7 @@ import type { RedisClient } from './connect.js';
  * An expired TAN is kept (it can no longer match) so that every later try says "expired",
  * not "used or replaced".
  */
-const REDEEM_SCRIPT = `
+const redeemTan = defineScript(`
 local stored = redis.call('HMGET', KEYS[1], 'digest', 'subject', 'expires')
 if not stored[1] or stored[2] ~= ARGV[2] then return {'missing', 0} end
 if tonumber(stored[3]) <= tonumber(ARGV[4]) then
@@ -25,7 +26,14 @@ if attempts >= tonumber(ARGV[3]) then
   return {'void', attempts}
 end
 return {'wrong', attempts}
-`;
+`);
+
+/** Counts one more mail in the hourly window (KEYS[1]), which starts with the first: one round trip. */
+const countInWindow = defineScript(`
+local count = redis.call('INCR', KEYS[1])
+if count == 1 or redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+`);
 
 export type RedeemOutcome = 'ok' | 'wrong' | 'void' | 'expired' | 'missing';
 
@@ -52,8 +60,8 @@ export function createTanStore(redis: RedisClient) {
     },
 
     async redeem(flowId: string, attempt: { digest: string; subject: string; maxAttempts: number; nowMs: number; refuse: boolean }): Promise<{ outcome: RedeemOutcome; attempts: number }> {
-      const [outcome, attempts] = (await redis.eval(
-        REDEEM_SCRIPT, 1, keys.tan(flowId), attempt.digest, attempt.subject, attempt.maxAttempts, attempt.nowMs, attempt.refuse ? '1' : '0',
+      const [outcome, attempts] = (await redeemTan(
+        redis, [keys.tan(flowId)], [attempt.digest, attempt.subject, attempt.maxAttempts, attempt.nowMs, attempt.refuse ? '1' : '0'],
       )) as [RedeemOutcome, number];
       return { outcome, attempts: Number(attempts) };
     },
@@ -72,10 +80,7 @@ export function createTanStore(redis: RedisClient) {
 
     /** Counts a mail against an hourly budget; the window starts with the first mail. */
     async countSend(limitKey: string): Promise<number> {
-      const key = keys.hourly(limitKey);
-      const count = await redis.incr(key);
-      if (count === 1 || (await redis.ttl(key)) < 0) await redis.expire(key, 3600);
-      return count;
+      return Number(await countInWindow(redis, [keys.hourly(limitKey)], [3600]));
     },
   };
 }
