@@ -1,4 +1,5 @@
 import type { AuditEvent, AuditRepo } from '../store/pg/audit-repo.js';
+import { currentRequest } from '../observability/request-scope.js';
 import { actorColumns, type Actor } from './policies/actor.js';
 
 /** Security-relevant acts, named once so that logs, metrics and queries agree. */
@@ -74,8 +75,11 @@ export interface AuditEvents {
 export function createAuditLog(repo: AuditRepo): AuditLog & AuditEvents & AuditBatches {
   const listeners: AuditListener[] = [];
   /** The row of an act, once every subscriber has heard of it. */
-  const hear = (type: AuditType, { actor, ...event }: AuditRecord = {}): AuditEvent => {
+  const hear = (type: AuditType, { actor, ...given }: AuditRecord = {}): AuditEvent => {
     const who = actor == null ? { actor: null } : typeof actor === 'string' ? { actor } : actorColumns(actor);
+    // An act done while serving a request names it and its caller, whoever recorded it.
+    const request = currentRequest();
+    const event = request ? { ...given, ip: given.ip ?? request.ip, detail: { request_id: request.requestId, ...given.detail } } : given;
     // The act happened whether or not its row can be written: subscribers hear it first.
     for (const listener of listeners) {
       try {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { inRequestScope } from '../observability/request-scope.js';
 import { routePattern } from './route-pattern.js';
 
 /** One-time link tokens travel in the path; they are secrets and never logged. */
@@ -9,7 +10,10 @@ function redactPath(path: string): string {
   return path.replace(/^(\/activate|\/register\/confirm|\/forgot-password\/reset)\/[^/]+/, '$1/[redacted]');
 }
 
-/** Request id for logs and error pages, plus one structured log line and one timing per request. */
+/**
+ * Request id for logs, error pages and audit rows, plus one structured log line and one
+ * timing per request.
+ */
 export function requestContext(logger: Logger, metrics?: Pick<Metrics, 'requestFinished'>): Middleware {
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
@@ -18,7 +22,8 @@ export function requestContext(logger: Logger, metrics?: Pick<Metrics, 'requestF
     ctx.set('X-Request-Id', requestId);
     logger.debug({ requestId, method: ctx.method, path: redactPath(ctx.path) }, 'request started');
     try {
-      await next();
+      // Acts recorded anywhere below (domain audit events) can name this request and caller.
+      await inRequestScope({ requestId, ip: ctx.ip }, next);
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routePattern(ctx);

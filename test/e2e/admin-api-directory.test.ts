@@ -126,6 +126,11 @@ describe('admin API: keys and audit', () => {
 
   test('audit: filters by account, type and since; pages newest first; every API call is in it with the acting client', async () => {
     const user = await as('POST', '/users', { body: { email: 'audited@example.com' } });
+    // The domain's own event names the request and the caller's address, as the call's row does.
+    const created = (await auditOf('account.created')).find((row) => row.account_id === user.body.id)!;
+    expect(created).toMatchObject({ ip: expect.stringMatching(/127\.0\.0\.1/), detail: { request_id: user.headers.get('x-request-id') } });
+    const call = (await auditOf('admin_api.request')).find((row) => row.detail.request_id === user.headers.get('x-request-id'));
+    expect(call).toMatchObject({ ip: created.ip, detail: { route: '/admin/api/v1/users', method: 'POST' } });
     await as('POST', `/users/${user.body.id as string}/block`);
     await as('POST', `/users/${user.body.id as string}/unblock`);
     const byAccount = await as('GET', '/audit?account=audited@example.com');
