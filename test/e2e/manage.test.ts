@@ -180,7 +180,7 @@ describe('actions on a member', () => {
     expect((await browser.get(res.headers.location!)).text).toContain('The roles were saved.');
   });
 
-  test('Block ends the member\'s tokens, Unblock lets them back, Unlock lifts the hard stop', async () => {
+  test('Block ends the member\'s tokens (userinfo, introspection, refresh), Unblock lets them back, Unlock lifts the hard stop', async () => {
     const { org, manager } = await newOrganisation();
     const member = await newMember(org.id);
     const memberFlow = new LoginFlow(app, rp, newBrowser());
@@ -192,6 +192,8 @@ describe('actions on a member', () => {
     expect((await browser.post(`/manage/members/${member.id}/block`, { csrf })).status).toBe(303);
     expect(await statusOf(member.id)).toBe('blocked');
     await expect(oidc.fetchUserInfo(rp.config, tokens.access_token, member.id)).rejects.toMatchObject({ status: 401 });
+    expect(await oidc.tokenIntrospection(rp.config, tokens.access_token)).toEqual({ active: false });
+    await expect(oidc.refreshTokenGrant(rp.config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     const [blocked] = await app.runtime.db('audit_events').where({ account_id: member.id, type: 'account.blocked' });
     expect(blocked).toMatchObject({ actor_kind: 'user_manager', actor_id: manager.id });
 
