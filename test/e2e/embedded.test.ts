@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import * as oidc from 'openid-client';
+import { DEMO_MANAGER, seedDemo } from '../../src/demo/seed.js';
 import { LoginFlow } from '../helpers/login-flow.js';
 import { registerRelyingParty } from '../helpers/relying-party.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -30,3 +31,16 @@ test('the whole flow passes on the embedded defaults, including atomic code rede
   await expect(oidc.refreshTokenGrant(rp.config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
   await expect(oidc.refreshTokenGrant(rp.config, refreshed.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
 }, 60_000);
+
+test('the first start seeds a demo client, a demo user and a demo broker whose user manager may use /manage', async () => {
+  const lines = await seedDemo(app.config, app.services);
+  expect(lines?.join('\n')).toContain(`${app.url}/manage as ${DEMO_MANAGER.email}`);
+  const manager = await app.services.accounts.findByEmail(DEMO_MANAGER.email);
+  const actor = await app.services.members.managerActor(manager!);
+  expect(actor).toBeDefined();
+  const { members } = await app.services.members.list(actor!, {});
+  expect(members.map((member) => member.email).sort()).toEqual(['kim.kollegin@example.com', DEMO_MANAGER.email]);
+  expect(await app.services.members.grantableRoles(actor!.organisationId)).toEqual(['file-manager', 'fleet-manager', 'user-manager']);
+  // A second start seeds nothing again.
+  expect(await seedDemo(app.config, app.services)).toBeUndefined();
+});
