@@ -36,7 +36,7 @@ export async function seedDemo(config: Config, services: Services): Promise<stri
   }
   if (!(await services.accounts.findByEmail(DEMO_MANAGER.email))) await seedDemoOrganisation(services);
   return [
-    `pforte is running with embedded defaults (PGlite under .data/, in-memory Redis, mails at ${config.issuer}/dev/outbox).`,
+    `pforte is running with embedded defaults (PGlite under ${config.dataDir}/, in-memory Redis, mails at ${config.issuer}/dev/outbox).`,
     `Try a sign-in: open ${config.issuer}/demo and click "Mit pforte anmelden" (add ?ui_locales=en for English).`,
     `Demo user: ${DEMO_USER.email} / ${DEMO_USER.password}`,
     `User management: open ${config.issuer}/manage as ${DEMO_MANAGER.email} / ${DEMO_MANAGER.password} (the TAN is in the outbox).`,
