@@ -64,7 +64,19 @@ export const POSITION_MAX_LENGTH = 200;
 export const PHONE_MAX_LENGTH = 40;
 /** Digits and the usual separators, an optional leading +: nothing that could be markup or a command. */
 const PHONE = /^\+?[0-9 ()./-]+$/;
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/**
+ * Control characters, and the bidi overrides and isolates that make text shown to
+ * colleagues read otherwise than stored ("Kim\u202Egnp.exe"): never in a name or a position.
+ */
+const UNSHOWABLE = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
+const NAME_MAX_LENGTH = 200;
+
+/** The problem of a name, if any; the same rule wherever a name is set. */
+function nameProblem(name: string | null | undefined): string | undefined {
+  if (name == null) return undefined;
+  if (name.length > NAME_MAX_LENGTH) return 'too_long';
+  return UNSHOWABLE.test(name) ? 'invalid_input' : undefined;
+}
 
 /** Position and phone as stored: trimmed, empty as null; undefined stays "not given". */
 function profileValue(value: string | null | undefined): string | null | undefined {
@@ -75,7 +87,7 @@ function profileValue(value: string | null | undefined): string | null | undefin
 function profileProblems({ position, phone }: { position?: string | null; phone?: string | null }): Record<string, string> {
   const problems: Record<string, string> = {};
   if (position && position.length > POSITION_MAX_LENGTH) problems.position = 'too_long';
-  else if (position && CONTROL.test(position)) problems.position = 'invalid_input';
+  else if (position && UNSHOWABLE.test(position)) problems.position = 'invalid_input';
   if (phone && phone.length > PHONE_MAX_LENGTH) problems.phone = 'too_long';
   else if (phone && (!PHONE.test(phone) || (phone.match(/[0-9]/g) ?? []).length < 3)) problems.phone = 'invalid_phone';
   return problems;
@@ -153,7 +165,8 @@ export function createAccountService({ repo, directory, hasher, audit, passwordM
     return organisation;
   };
   const checkName = (name: string | null | undefined) => {
-    if (name != null && name.length > 200) throw new ValidationError({ name: 'too_long' });
+    const problem = nameProblem(name);
+    if (problem) throw new ValidationError({ name: problem });
   };
 
   return {
@@ -182,7 +195,8 @@ export function createAccountService({ repo, directory, hasher, audit, passwordM
         const unmet = unmetPasswordRules(input.password, { minLength: passwordMinLength, email });
         if (unmet.length > 0) problems.password = `password_${unmet[0]}`;
       }
-      if (input.name !== undefined && input.name.length > 200) problems.name = 'too_long';
+      const badName = nameProblem(input.name);
+      if (badName) problems.name = badName;
       if (input.nameRequired && !input.name?.trim()) problems.name = 'required';
       const position = profileValue(input.position);
       const phone = profileValue(input.phone);

@@ -423,6 +423,8 @@ describe('admin API: users', () => {
     expect((await as('GET', `/users/${id}`)).body).toMatchObject({ position: 'Broker', phone: '+49 30 123456' });
     expect((await as('PATCH', `/users/${id}`, { body: { name: 'Renamed', phone: null } })).body).toMatchObject({ name: 'Renamed', position: 'Broker', phone: null });
     expect(await as('PATCH', `/users/${id}`, { body: { phone: 'call me' } })).toMatchObject({ status: 400, body: { problems: { phone: 'invalid_phone' } } });
+    expect(await as('PATCH', `/users/${id}`, { body: { name: 'Renamed\u202eevil' } })).toMatchObject({ status: 400, body: { problems: { name: 'invalid_input' } } });
+    expect((await as('GET', `/users/${id}`)).body).toMatchObject({ name: 'Renamed' });
     const resent = await as('POST', `/users/${id}/resend-activation`);
     expect(resent).toMatchObject({ status: 200, body: { id, activation_link: expect.stringContaining('/activate/') } });
     expect((await as('POST', `/users/${id}/block`)).body).toEqual({ id, email: 'api.user@example.com', status: 'blocked' });

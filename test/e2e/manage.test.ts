@@ -264,8 +264,12 @@ describe('actions on a member', () => {
       expect(res.text).toMatch(/Please enter a phone number|This entry is too long/);
       expect(res.text).not.toContain('<script>');
     }
-    for (const position of ['p'.repeat(201), 'Chief\u0007Officer']) {
+    for (const position of ['p'.repeat(201), 'Chief\u0007Officer', 'Chief \u202eOfficer']) {
       expect((await browser.post('/manage/members', { csrf, name: 'X', email: 'position@example.com', position })).status).toBe(400);
+    }
+    // Bidi overrides and isolates would make a colleague's name read otherwise than stored.
+    for (const name of ['Kim\u202egnp.exe', 'Kim \u2066Kollegin\u2069']) {
+      expect((await browser.post('/manage/members', { csrf, name, email: 'bidi@example.com' })).status).toBe(400);
     }
     expect((await app.services.members.list((await app.services.members.managerActor(manager))!, {})).total).toBe(1);
     expect(org).toBeDefined();
