@@ -1,24 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { createRedisAdapterClass, endAccountSessions } from '../../src/oidc/redis-adapter.js';
 import { createAccountIndex } from '../../src/store/redis/account-index.js';
-import { TEST_REDIS_URL } from '../helpers/database.js';
+import { scratchRedis } from '../helpers/scratch-redis.js';
 
-const prefix = `test:${randomBytes(6).toString('hex')}:`;
-let redis: Redis;
-let raw: Redis;
-
-beforeAll(() => {
-  redis = new Redis(TEST_REDIS_URL, { keyPrefix: prefix });
-  raw = new Redis(TEST_REDIS_URL);
-});
-afterAll(async () => {
-  const keys = await raw.keys(`${prefix}*`);
-  if (keys.length > 0) await raw.del(...keys);
-  redis.disconnect();
-  raw.disconnect();
-});
+const { prefix, redis, raw } = scratchRedis();
 
 describe('Redis adapter for oidc-provider', () => {
   test('stores with a TTL on every key, finds, destroys', async () => {

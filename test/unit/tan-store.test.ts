@@ -1,23 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { Redis } from 'ioredis';
+import { describe, expect, test } from '@jest/globals';
 import { createTanStore } from '../../src/store/redis/tan-store.js';
-import { TEST_REDIS_URL } from '../helpers/database.js';
+import { scratchRedis } from '../helpers/scratch-redis.js';
 
-const prefix = `test:${randomBytes(6).toString('hex')}:`;
-let redis: Redis;
-let raw: Redis;
-
-beforeAll(() => {
-  redis = new Redis(TEST_REDIS_URL, { keyPrefix: prefix });
-  raw = new Redis(TEST_REDIS_URL);
-});
-afterAll(async () => {
-  const keys = await raw.keys(`${prefix}*`);
-  if (keys.length > 0) await raw.del(...keys);
-  redis.disconnect();
-  raw.disconnect();
-});
+const { prefix, redis, raw } = scratchRedis();
 
 describe('TAN store', () => {
   test('the hourly mail count starts its window with the first mail and never extends it', async () => {
