@@ -79,10 +79,11 @@ describe('pforte customers import', () => {
       'KV-206;1990-01-01',
       "KV-207;1990-01-01;Robert'); drop table policyholders;--;",
       'KV-208;1990-01-01;Good Two;good.two@example.com',
+      'KV-209;1990-01-01;Bidi\u202egnp.exe;',
     ].join('\r\n'));
     const { code, result } = await importFile(mixed);
     expect(code).toBe(2);
-    expect(result.rejected.map((r) => r.line)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(result.rejected.map((r) => r.line)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 13]);
     expect(result.rejected[2]!.reason).toContain('already on line 2');
     expect(result).toMatchObject({ imported: 2, updated: 0, unchanged: 0 });
     expect((await policyholders()).map((p) => p.policy_number)).toEqual(['KV-100', 'KV-101', 'KV-102', 'KV-200', 'KV-208']);

@@ -11,6 +11,7 @@ import { unmetPasswordRules } from './password-policy.js';
 import { isAccountUsable } from './policies/sign-in.js';
 import type { PasswordHasher, VerifyOptions } from './passwords.js';
 import { findRoles, USER_MANAGER_ROLE } from './roles.js';
+import { UNSHOWABLE } from './shown-text.js';
 
 const emailSchema = z.email().max(254);
 
@@ -64,11 +65,6 @@ export const POSITION_MAX_LENGTH = 200;
 export const PHONE_MAX_LENGTH = 40;
 /** Digits and the usual separators, an optional leading +: nothing that could be markup or a command. */
 const PHONE = /^\+?[0-9 ()./-]+$/;
-/**
- * Control characters, and the bidi overrides and isolates that make text shown to
- * colleagues read otherwise than stored ("Kim\u202Egnp.exe"): never in a name or a position.
- */
-const UNSHOWABLE = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 const NAME_MAX_LENGTH = 200;
 
 /** The problem of a name, if any; the same rule wherever a name is set. */

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import type { PolicyholderRecord, PolicyholdersRepo, UpsertCounts } from '../store/pg/policyholders-repo.js';
 import { normaliseEmail } from './accounts.js';
 import type { AuditActor, AuditLog } from './audit.js';
+import { UNSHOWABLE } from './shown-text.js';
 
 /**
  * `pforte customers import FILE` (SPEC 4.5): policyholder records from a CSV file (UTF-8,
@@ -22,7 +23,6 @@ const REQUIRED_COLUMNS = ['policy_number', 'birth_date', 'name'] as const;
 const KNOWN_COLUMNS = new Set<string>([...REQUIRED_COLUMNS, 'email']);
 /** Letters, digits and the separators policy numbers are printed with. */
 const POLICY_NUMBER = /^[A-Z0-9][A-Z0-9./-]{0,63}$/;
-const CONTROL = /[\u0000-\u001f\u007f]/;
 const EARLIEST_BIRTH_YEAR = 1900;
 
 /** Upper case, spaces removed: "ab 123/4" and "AB123/4" are one policy. */
@@ -50,7 +50,7 @@ function detectDelimiter(text: string): ',' | ';' {
 
 function validateRow(cells: Record<string, string>, today: Date): PolicyholderRecord | string {
   const value = (column: string) => (cells[column] ?? '').trim();
-  if (Object.values(cells).some((cell) => CONTROL.test(cell))) return 'control characters are not allowed';
+  if (Object.values(cells).some((cell) => UNSHOWABLE.test(cell))) return 'control characters and bidi overrides are not allowed';
   const policyNumber = normalisePolicyNumber(value('policy_number'));
   if (!policyNumber) return 'policy_number: missing or not a policy number (letters, digits, . / -; at most 64)';
   const birthDate = parseBirthDate(value('birth_date'), today);
